@@ -1,0 +1,1 @@
+"""aisec rule pack: the AWS AI Security Framework as synth-time rules."""

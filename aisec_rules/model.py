@@ -1,0 +1,170 @@
+"""The vocabulary of the rule pack: phases, capabilities, layers, rule metadata and findings.
+
+Everything here is plain Python with no AWS CDK import, so the command-line scanner and the
+tests can use it without starting the jsii runtime.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Callable, FrozenSet, Iterable, Optional, Tuple
+
+
+class Phase(enum.IntEnum):
+    """Lifecycle phase of the AWS AI Security Framework. Phases are cumulative: a rule of a lower
+    phase stays on in every higher phase."""
+
+    FOUNDATIONAL = 1
+    ENHANCED = 2
+    ADVANCED = 3
+
+    @classmethod
+    def parse(cls, value: "Phase | str") -> "Phase":
+        """Accept a Phase or its name in any case (``"enhanced"``); raise ValueError otherwise."""
+        if isinstance(value, Phase):
+            return value
+        if isinstance(value, str) and value.strip().upper() in cls.__members__:
+            return cls[value.strip().upper()]
+        names = ", ".join(p.name.lower() for p in cls)
+        raise ValueError(f"unknown phase {value!r}: expected one of {names}")
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+class Capability(enum.Enum):
+    """What an AI system does. A system that connects to data or acts also answers: a RAG
+    assistant and an agent are generative applications too. Acting does not imply connecting
+    to data (an agent without a knowledge base has no corpus to protect)."""
+
+    ANSWERS = "answers"
+    CONNECTS = "connects"
+    ACTS = "acts"
+
+    @classmethod
+    def parse_list(cls, text: str) -> FrozenSet["Capability"]:
+        """Parse ``"answers,connects"``; raise ValueError naming the bad item."""
+        items = [part.strip().lower() for part in text.split(",") if part.strip()]
+        if not items:
+            raise ValueError("no capability given: expected a comma-separated list of answers, connects, acts")
+        result = set()
+        for item in items:
+            try:
+                result.add(cls(item))
+            except ValueError:
+                raise ValueError(f"unknown capability {item!r}: expected answers, connects or acts") from None
+        return frozenset(result)
+
+
+def with_implied(capabilities: Iterable[Capability]) -> FrozenSet[Capability]:
+    """Add the capabilities that the given ones imply (connects and acts imply answers)."""
+    caps = set(capabilities)
+    if caps & {Capability.CONNECTS, Capability.ACTS}:
+        caps.add(Capability.ANSWERS)
+    return frozenset(caps)
+
+
+class Layer(enum.Enum):
+    """Layer of the framework; the value is the rule-id infix."""
+
+    INFRASTRUCTURE = "INF"
+    DATA = "DATA"
+    APPLICATION = "APP"
+
+    @property
+    def label(self) -> str:
+        return {"INF": "Infrastructure", "DATA": "Data and model", "APP": "Application and agent"}[self.value]
+
+
+class Severity(enum.Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule check yields: one problem on one resource.
+
+    ``resource`` is the logical id of the offending resource, or None for a workload-level
+    problem (something missing from the template), which the engine attaches to a
+    deterministic resource. ``detail`` makes the finding granular: its id becomes
+    ``RULE-ID[detail]`` and can be acknowledged on its own.
+    """
+
+    resource: Optional[str]
+    message: str
+    detail: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A control: metadata declared once, plus a pure check over template data.
+
+    ``check`` receives a :class:`aisec_rules.engine.Context` and yields :class:`Violation` s.
+    """
+
+    id: str
+    title: str
+    layer: Layer
+    phase: Phase
+    capabilities: FrozenSet[Capability]
+    severity: Severity
+    risks: Tuple[str, ...]
+    passes: str
+    remediation: str
+    check: Callable[..., Iterable[Violation]] = field(repr=False, compare=False)
+    construct: str = ""
+
+    def __post_init__(self) -> None:
+        expected_prefix = f"AISEC-{self.layer.value}-"
+        if not (self.id.startswith(expected_prefix) and self.id[len(expected_prefix):].isdigit()):
+            raise ValueError(f"rule id {self.id!r} does not match its layer ({expected_prefix}NN)")
+        object.__setattr__(self, "capabilities", frozenset(self.capabilities))
+        object.__setattr__(self, "risks", tuple(self.risks))
+
+    @property
+    def docs_anchor(self) -> str:
+        return self.id.lower()
+
+    @property
+    def docs_link(self) -> str:
+        return f"docs/RULES.md#{self.docs_anchor}"
+
+    def applies(self, phase: Phase, capabilities: FrozenSet[Capability]) -> bool:
+        return self.phase <= phase and bool(self.capabilities & capabilities)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A violation of one rule on one resource of one template, with its acknowledgement state."""
+
+    rule: Rule
+    resource: str
+    message: str
+    template: str
+    detail: Optional[str] = None
+    acknowledged: bool = False
+    reason: Optional[str] = None
+
+    @property
+    def id(self) -> str:
+        """The id to acknowledge: ``AISEC-DATA-01`` or, for a granular finding, ``AISEC-DATA-01[detail]``."""
+        return f"{self.rule.id}[{self.detail}]" if self.detail else self.rule.id
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "rule_id": self.rule.id,
+            "detail": self.detail,
+            "title": self.rule.title,
+            "layer": self.rule.layer.value,
+            "phase": self.rule.phase.name.lower(),
+            "severity": self.rule.severity.value,
+            "template": self.template,
+            "resource": self.resource,
+            "message": self.message,
+            "acknowledged": self.acknowledged,
+            "reason": self.reason,
+        }
