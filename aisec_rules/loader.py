@@ -1,0 +1,112 @@
+"""Read CloudFormation templates from files and folders: JSON, YAML with the short-form tags
+(``!Ref``, ``!GetAtt``, ``!Sub``, ``!If``, ...), single templates and ``cdk.out`` folders.
+
+Every problem becomes a :class:`~aisec_rules.template.TemplateError` whose message names the
+file and the problem in one line.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable, List
+
+import yaml
+
+from .template import Template, TemplateError
+
+#: File endings read when a folder is scanned. In a cdk.out folder only ``*.template.json``.
+_TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+_SKIPPED_FOLDERS = {"node_modules", ".git", ".venv", "__pycache__"}
+
+
+class _CfnYamlLoader(yaml.SafeLoader):
+    """SafeLoader that turns CloudFormation short-form tags into their long JSON form."""
+
+
+def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
+    name = "Ref" if tag_suffix == "Ref" else ("Condition" if tag_suffix == "Condition" else f"Fn::{tag_suffix}")
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CfnYamlLoader.add_multi_constructor("!", _construct_tag)
+
+
+
+
+def parse(text: str, name: str) -> Any:
+    """Parse template text as JSON, or as YAML when it does not start with ``{``."""
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise TemplateError(f"{name}: malformed JSON: {error}") from None
+    try:
+        return yaml.load(text, Loader=_CfnYamlLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as error:
+        problem = str(error).replace("\n", " ")
+        raise TemplateError(f"{name}: malformed YAML: {problem}") from None
+
+
+def load_file(path: os.PathLike | str) -> Template:
+    """One template file; raises TemplateError for unreadable, malformed or non-template input."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TemplateError(f"{path}: no such file or directory") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise TemplateError(f"{path}: cannot be read: {error}") from None
+    return Template(parse(text, str(path)), str(path))
+
+
+def _looks_like_template(data: Any) -> bool:
+    return isinstance(data, dict) and ("Resources" in data or "AWSTemplateFormatVersion" in data)
+
+
+def template_files(folder: Path) -> List[Path]:
+    """The template files of a folder: ``*.template.json`` of a cdk.out folder (it has a
+    ``manifest.json``), else every JSON/YAML file below it, sorted."""
+    if (folder / "manifest.json").is_file():
+        return sorted(folder.rglob("*.template.json"))
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_FOLDERS and not d.startswith("."))
+        found.extend(Path(root) / f for f in files if f.endswith(_TEMPLATE_SUFFIXES))
+    return sorted(found)
+
+
+def load_paths(paths: Iterable[os.PathLike | str]) -> List[Template]:
+    """Templates from files and folders. A file named on its own must be a template; in a
+    folder, JSON/YAML files that are not templates (no Resources, no format version) are
+    skipped, but a malformed file is an error. A folder without any template is an error."""
+    templates: List[Template] = []
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise TemplateError(f"{path}: no such file or directory")
+        if path.is_file():
+            templates.append(load_file(path))
+            continue
+        found = []
+        for file in template_files(path):
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise TemplateError(f"{file}: cannot be read: {error}") from None
+            data = parse(text, str(file))
+            if _looks_like_template(data):
+                found.append(Template(data, str(file)))
+        if not found:
+            raise TemplateError(f"{path}: no CloudFormation templates found in this directory")
+        templates.extend(found)
+    return templates
