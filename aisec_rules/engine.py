@@ -75,12 +75,13 @@ def evaluate(
             continue
         for violation in _run(rule, context):
             resource = violation.resource or context.anchor(rule.capabilities)
-            finding = Finding(rule, resource, violation.message, template.path, violation.detail)
+            finding_id = f"{rule.id}[{violation.detail}]" if violation.detail else rule.id
             acks = dict(template_acks)
             if template.get(resource) is not None:
                 acks.update(acknowledgements(template.resources[resource].metadata))
-            if finding.id in acks:
-                finding = Finding(rule, resource, violation.message, template.path, violation.detail, True, acks[finding.id])
+            finding = Finding(rule, resource, violation.message, template.path, violation.detail,
+                              acknowledged=finding_id in acks, reason=acks.get(finding_id),
+                              workload=violation.resource is None)
             findings.setdefault((rule.id, resource, violation.detail or ""), finding)
     return [findings[k] for k in sorted(findings)]
 

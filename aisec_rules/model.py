@@ -147,6 +147,7 @@ class Finding:
     detail: Optional[str] = None
     acknowledged: bool = False
     reason: Optional[str] = None
+    workload: bool = False  # something is missing from the template; attached to an anchor resource
 
     @property
     def id(self) -> str:
@@ -167,4 +168,5 @@ class Finding:
             "message": self.message,
             "acknowledged": self.acknowledged,
             "reason": self.reason,
+            "workload": self.workload,
         }

@@ -21,11 +21,23 @@ def run(capsys, *argv):
 
 
 def clean_template(tmp_path, name="clean.json"):
+    """A template with no AI resource: no rule applies, so it is clean at every phase."""
     path = tmp_path / name
+    path.write_text(json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {}}}}))
+    return path
+
+
+def sandboxed_interpreter(tmp_path):
+    path = tmp_path / "sandboxed.json"
     path.write_text(json.dumps({"Resources": {"CI": {
         "Type": "AWS::BedrockAgentCore::CodeInterpreterCustom",
         "Properties": {"Name": "ci", "NetworkConfiguration": {"NetworkMode": "SANDBOX"}}}}}))
     return path
+
+
+def rule_findings(capsys, rule_id, *argv):
+    code, out, _ = run(capsys, "check", *argv, "--format", "json")
+    return [(f["id"], f["resource"]) for f in json.loads(out)["findings"] if f["rule_id"] == rule_id]
 
 
 def test_findings_exit_1_with_json_shape(capsys):
@@ -52,7 +64,7 @@ def test_short_form_tags_are_long_form_intrinsics():
 
 
 def test_clean_template_exits_0(capsys, tmp_path):
-    code, out, _ = run(capsys, "check", str(clean_template(tmp_path)), "--capabilities", "acts")
+    code, out, _ = run(capsys, "check", str(clean_template(tmp_path)))
     assert code == 0
     assert out.strip().endswith("0 finding(s), 0 acknowledged")
 
@@ -67,9 +79,10 @@ def test_cdk_out_folder_reads_only_templates(capsys, tmp_path):
 
 
 def test_phase_changes_the_verdict(capsys, tmp_path):
-    path = clean_template(tmp_path)
-    assert run(capsys, "check", str(path), "--phase", "foundational")[0] == 0
-    assert run(capsys, "check", str(path), "--phase", "enhanced")[0] == 1
+    path = str(sandboxed_interpreter(tmp_path))
+    assert rule_findings(capsys, "AISEC-INF-06", path, "--phase", "foundational") == []
+    assert rule_findings(capsys, "AISEC-INF-06", path, "--phase", "enhanced") == [("AISEC-INF-06", "CI")]
+    assert run(capsys, "check", path, "--phase", "enhanced")[0] == 1
 
 
 @pytest.mark.parametrize("content, problem", [

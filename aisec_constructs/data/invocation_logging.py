@@ -1,0 +1,173 @@
+"""ModelInvocationLogging: Bedrock model invocation logging, which has no CloudFormation resource.
+
+A Lambda-backed custom resource of type ``Custom::AisecModelInvocationLogging`` (the type rule
+AISEC-APP-18 looks for) calls ``PutModelInvocationLoggingConfiguration`` on create and update
+and ``DeleteModelInvocationLoggingConfiguration`` on delete. Its ``LoggingConfig`` property
+mirrors the API's ``loggingConfig`` in PascalCase. By default it delivers text to a
+CloudWatch Logs group encrypted with a customer managed key (rotation on) and kept one year;
+an S3 destination, image/embedding/video/audio delivery and an existing log group or key are
+options.
+
+Least privilege: the handler may only put/delete the logging configuration (those actions
+have no resource type, so ``Resource: *``) and pass the logging role to Bedrock; the logging
+role trusts only ``bedrock.amazonaws.com`` for this account's Bedrock resources and may only
+write log streams of its log group.
+
+The configuration is an account and Region singleton: a second instance for the same account
+and Region in one app is a synth-time error.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from aisec_rules.capabilities import INVOCATION_LOGGING_TYPE
+
+HANDLER_DIR = Path(__file__).parent / "handlers" / "invocation_logging"
+_REGISTRY_PREFIX = "AisecModelInvocationLogging-"
+
+
+class ModelInvocationLogging(Construct):
+    """Turn on Bedrock model invocation logging for the account and Region of the stack.
+
+    :param log_group: existing destination log group (it should be KMS-encrypted); default: a
+        new group encrypted with ``encryption_key``, retained one year.
+    :param encryption_key: key for the new log group and the handler's logs; default: a new key with rotation.
+    :param bucket: optional S3 destination (also used for large image/video payloads).
+    :param key_prefix: object key prefix in ``bucket``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        log_group: Optional[logs.ILogGroup] = None,
+        encryption_key: Optional[kms.IKey] = None,
+        retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
+        bucket: Optional[s3.IBucket] = None,
+        key_prefix: str = "bedrock-invocations",
+        text: bool = True,
+        image: bool = False,
+        embedding: bool = False,
+        video: bool = False,
+        audio: bool = False,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = cdk.Stack.of(self)
+        _claim_singleton(self, stack)
+        partition, region, account = stack.partition, stack.region, stack.account
+
+        if encryption_key is None:
+            encryption_key = kms.Key(self, "Key", enable_key_rotation=True,
+                                     description="Encrypts Bedrock model invocation logs and the handler's logs")
+        encryption_key.add_to_resource_policy(iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(f"logs.{region}.amazonaws.com")],
+            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            resources=["*"],
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                    f"arn:{partition}:logs:{region}:{account}:log-group:*"}},
+        ))
+        if log_group is None:
+            log_group = logs.LogGroup(self, "LogGroup", encryption_key=encryption_key, retention=retention,
+                                      removal_policy=cdk.RemovalPolicy.RETAIN)
+        self.log_group = log_group
+        self.encryption_key = encryption_key
+
+        source_conditions = {
+            "StringEquals": {"aws:SourceAccount": account},
+            "ArnLike": {"aws:SourceArn": f"arn:{partition}:bedrock:{region}:{account}:*"},
+        }
+        self.logging_role = iam.Role(
+            self, "LoggingRole",
+            assumed_by=iam.ServicePrincipal("bedrock.amazonaws.com", conditions=source_conditions),
+            description="Lets Bedrock write model invocation logs",
+        )
+        self.logging_role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources=[f"{log_group.log_group_arn}", f"{log_group.log_group_arn}:log-stream:*"],
+        ))
+
+        config = {
+            "CloudWatchConfig": {"LogGroupName": log_group.log_group_name, "RoleArn": self.logging_role.role_arn},
+            "TextDataDeliveryEnabled": text,
+            "ImageDataDeliveryEnabled": image,
+            "EmbeddingDataDeliveryEnabled": embedding,
+            "VideoDataDeliveryEnabled": video,
+            "AudioDataDeliveryEnabled": audio,
+        }
+        if bucket is not None:
+            config["S3Config"] = {"BucketName": bucket.bucket_name, "KeyPrefix": key_prefix}
+            config["CloudWatchConfig"]["LargeDataDeliveryS3Config"] = {"BucketName": bucket.bucket_name,
+                                                                       "KeyPrefix": f"{key_prefix}-large"}
+            _allow_bedrock_to_write(bucket, key_prefix, source_conditions)
+
+        handler_log_group = logs.LogGroup(self, "HandlerLogGroup", encryption_key=encryption_key, retention=retention)
+        self.handler = lambda_.Function(
+            self, "Handler",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            handler="index.handler",
+            code=lambda_.Code.from_asset(str(HANDLER_DIR)),
+            timeout=cdk.Duration.minutes(1),
+            description="Applies the Bedrock model invocation logging configuration",
+            log_group=handler_log_group,
+        )
+        self.handler.add_to_role_policy(iam.PolicyStatement(
+            actions=["bedrock:PutModelInvocationLoggingConfiguration",
+                     "bedrock:DeleteModelInvocationLoggingConfiguration"],
+            resources=["*"],  # these actions have no resource type: they act on the account's configuration
+        ))
+        self.handler.add_to_role_policy(iam.PolicyStatement(
+            actions=["iam:PassRole"],
+            resources=[self.logging_role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
+        ))
+
+        self.resource = cdk.CustomResource(
+            self, "Resource",
+            service_token=self.handler.function_arn,
+            resource_type=INVOCATION_LOGGING_TYPE,
+            properties={"LoggingConfig": config},
+        )
+        self.resource.node.add_dependency(self.logging_role)
+
+
+def _claim_singleton(construct: Construct, stack: cdk.Stack) -> None:
+    """Raise when another ModelInvocationLogging targets the same account and Region."""
+    account = "any-account" if cdk.Token.is_unresolved(stack.account) else stack.account
+    region = "any-region" if cdk.Token.is_unresolved(stack.region) else stack.region
+    root = construct.node.root
+    marker_id = f"{_REGISTRY_PREFIX}{account}-{region}"
+    existing = root.node.try_find_child(marker_id)
+    if existing is not None:
+        first = existing.node.metadata[0].data if existing.node.metadata else "another construct"
+        raise ValueError(
+            f"ModelInvocationLogging at {construct.node.path}: Bedrock model invocation logging is one "
+            f"configuration per account and Region, and {first} already manages it for "
+            f"{account}/{region} in this app; keep one ModelInvocationLogging per account and Region")
+    marker = Construct(root, marker_id)
+    marker.node.add_metadata("aisec:invocation-logging", construct.node.path)
+
+
+def _allow_bedrock_to_write(bucket: s3.IBucket, key_prefix: str, conditions: dict) -> None:
+    bucket.add_to_resource_policy(iam.PolicyStatement(
+        principals=[iam.ServicePrincipal("bedrock.amazonaws.com")],
+        actions=["s3:PutObject"],
+        resources=[bucket.arn_for_objects(f"{key_prefix}*")],
+        conditions=conditions,
+    ))
+    if bucket.encryption_key is not None:
+        bucket.encryption_key.add_to_resource_policy(iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("bedrock.amazonaws.com")],
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=["*"],
+            conditions=conditions,
+        ))

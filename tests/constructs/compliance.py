@@ -1,0 +1,35 @@
+"""Compliance helpers for construct tests: synthesize a stack and judge its template with the
+aisec engine (and, where asked, cdk-nag's AwsSolutionsChecks through a real synth)."""
+import json
+from pathlib import Path
+from typing import List
+
+import aws_cdk as cdk
+from aws_cdk import Validations
+from aws_cdk.assertions import Template as CdkTemplate
+from cdk_nag import AwsSolutionsChecks
+
+from aisec_rules.engine import evaluate
+from aisec_rules.model import Phase
+from aisec_rules.template import Template
+
+
+def stack_findings(stack: cdk.Stack, phase: Phase = Phase.ADVANCED, include_workload: bool = False) -> List[str]:
+    """Unacknowledged aisec findings as "ID @ logical id". Workload-level findings (a control
+    that lives in another construct, such as a trail or a guardrail) are left out unless asked:
+    a construct's compliance is about the resources it creates."""
+    template = Template(CdkTemplate.from_stack(stack).to_json(), stack.stack_name)
+    return sorted(f"{f.id} @ {f.resource}" for f in evaluate(template, phase)
+                  if not f.acknowledged and (include_workload or not f.workload))
+
+
+def aws_solutions_errors(app: cdk.App) -> List[str]:
+    """Unacknowledged AwsSolutions violations of a real synth of ``app`` (failing synth allowed)."""
+    app.node.set_context("@aws-cdk/core:failSynthOnValidationErrors", False)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    assembly = app.synth()
+    report = json.loads((Path(assembly.directory) / "validation-report.json").read_text()) \
+        if (Path(assembly.directory) / "validation-report.json").exists() else {"pluginReports": []}
+    return sorted(f"{v['ruleName']} @ {c['constructPath']}"
+                  for p in report["pluginReports"] if p["pluginName"] == "AwsSolutions"
+                  for v in p["violations"] for c in v["violatingConstructs"])
