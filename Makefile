@@ -28,8 +28,9 @@ $(CDK): package.json
 
 synth: $(INSTALLED) $(CDK)
 	$(CDK) synth --quiet --no-notices --no-version-reporting -o $(OUTDIR) -c aisec:phase=$(PHASE)
-	@echo "Templates: $(OUTDIR)/*.template.json"
-	@echo "Validation report: $(OUTDIR)/validation-report.json"
+	@echo "Templates: $$(ls $(OUTDIR)/*.template.json | tr '\n' ' ')"
+	@if [ -f $(OUTDIR)/validation-report.json ]; then echo "Validation report: $(OUTDIR)/validation-report.json"; \
+	else echo "Validation report: none written (no plugin reported anything: zero findings)"; fi
 
 test: $(INSTALLED)
 	$(PY) -m pytest -q
