@@ -78,33 +78,57 @@ def statements(template: Template) -> List[Statement]:
     return cached
 
 
+def _branches(template: Template, value: Any) -> Iterable[Any]:
+    """The literal possibilities of a structural value (each Fn::If branch; absent ones dropped)."""
+    for possibility in template.resolve(value):
+        if possibility.known and not possibility.missing:
+            yield possibility.raw
+
+
 def _collect(template: Template) -> Iterable[Statement]:
     for holder in template.of_type(*_INLINE_POLICY_HOLDERS):
-        for policy in as_list(holder.prop("Policies")):
-            yield from _statements_of(template, holder.logical_id, dig(policy, "PolicyDocument"))
+        for policies in _branches(template, holder.prop("Policies")):
+            for policy in as_list(policies):
+                for branch in _branches(template, policy):
+                    yield from _statements_of(template, holder.logical_id, dig(branch, "PolicyDocument"))
     for holder in template.of_type(*_DOCUMENT_HOLDERS):
         yield from _statements_of(template, holder.logical_id, holder.prop("PolicyDocument"))
 
 
 def _statements_of(template: Template, holder: str, document: Any) -> Iterable[Statement]:
+    """Statements of a policy document given as an object, a JSON string (also one built with
+    Fn::Sub / Fn::Join: references become ${...} text), or under Fn::If (every branch)."""
+    for branch in _documents(template, document):
+        for statements_value in _branches(template, dig(branch, "Statement")):
+            for item in as_list(statements_value):
+                for raw in _branches(template, item):
+                    if isinstance(raw, dict):
+                        yield _statement(template, holder, raw)
+
+
+def _documents(template: Template, document: Any) -> Iterable[Any]:
+    if isinstance(document, dict) and len(document) == 1 and next(iter(document)) in ("Fn::Sub", "Fn::Join"):
+        document = template.text(document)
     if isinstance(document, str):
         try:
-            document = json.loads(document)
+            yield json.loads(document)
         except ValueError:
             return
-    for raw in as_list(dig(document, "Statement")):
-        if not isinstance(raw, dict):
-            continue
-        yield Statement(
-            resource=holder,
-            effect=raw.get("Effect"),
-            actions=tuple(_values(template, raw.get("Action", MISSING))),
-            not_actions=tuple(_values(template, raw.get("NotAction", MISSING))),
-            resources=tuple(_values(template, raw.get("Resource", MISSING))),
-            not_resources="NotResource" in raw,
-            condition=raw.get("Condition"),
-            raw=raw,
-        )
+        return
+    yield from _branches(template, document)
+
+
+def _statement(template: Template, holder: str, raw: dict) -> Statement:
+    return Statement(
+        resource=holder,
+        effect=raw.get("Effect"),
+        actions=tuple(_values(template, raw.get("Action", MISSING))),
+        not_actions=tuple(_values(template, raw.get("NotAction", MISSING))),
+        resources=tuple(_values(template, raw.get("Resource", MISSING))),
+        not_resources="NotResource" in raw,
+        condition=raw.get("Condition"),
+        raw=raw,
+    )
 
 
 def _values(template: Template, value: Any) -> Iterable[Value]:
@@ -112,7 +136,8 @@ def _values(template: Template, value: Any) -> Iterable[Value]:
         if possibility.known and isinstance(possibility.raw, list):
             for item in possibility.raw:
                 for inner in template.resolve(item):
-                    yield Value(inner.raw, inner.known, inner.origin or possibility.origin)
+                    if not inner.missing:
+                        yield Value(inner.raw, inner.known, inner.origin or possibility.origin)
         elif not possibility.missing:
             yield possibility
 

@@ -210,7 +210,10 @@ class Template:
                 if arg in self.parameters:
                     param = self.parameters[arg] if isinstance(self.parameters[arg], dict) else {}
                     where = f"parameter {arg}"
-                    if "Default" in param:
+                    if str(param.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+                        # the default names an SSM parameter; its value is only known at deploy time
+                        yield Value(value, False, _join(origin, f"{where} is read from SSM at deploy time"))
+                    elif "Default" in param:
                         yield from self._resolve(param["Default"], _join(origin, f"from the default of {where}"))
                     else:
                         yield Value(value, False, _join(origin, f"{where} has no default"))

@@ -1,0 +1,112 @@
+"""AISEC-DATA-01: identity policies grant no wildcard AI actions.
+
+No ``Allow`` statement of an identity policy (inline ``Policies`` of ``AWS::IAM::Role`` / ``User`` /
+``Group``; ``AWS::IAM::Policy``, ``ManagedPolicy``, ``RolePolicy``, ``UserPolicy``, ``GroupPolicy``)
+has an ``Action`` that is ``*`` or a full-service wildcard of ``bedrock``, ``bedrock-agentcore`` or
+``sagemaker``. IAM matches actions case-insensitively and the service part may itself carry a
+wildcard, so ``Bedrock:*``, ``bedrock*:*`` (both Bedrock services) and ``*:*`` count. Scoped
+wildcards (``bedrock:Invoke*``, ``bedrock:Get*``) pass. ``Deny`` statements never fail.
+
+Findings are granular, one per (resource, action pattern as written): ``AISEC-DATA-01[Action::bedrock:*]``;
+the same pattern twice on one resource is one finding.
+
+Choices where the catalog row is open:
+
+* An ``Allow`` with ``NotAction`` grants every action it does not list: it fails (detail
+  ``NotAction``) unless its ``NotAction`` list itself excludes all three AI services (each by ``*``
+  or a full-service wildcard such as ``bedrock*:*`` and ``sagemaker:*``).
+* Each ``Fn::If`` branch and the default of a parameter are judged (the message names the origin).
+  An action that cannot be resolved (a parameter without default, an ``Fn::Sub`` with a reference)
+  is reported as unverifiable (detail ``Action::<text>``); an ``Fn::Sub`` whose placeholders are all
+  parameters with defaults is judged on the substituted text.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ... import iam
+from ...engine import Context
+from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from .model_scoped_invocation import classify, detail_text, where
+
+AI_SERVICES = ("bedrock", "bedrock-agentcore", "sagemaker")
+
+_ADVICE = "; list the specific actions the workload needs (for example bedrock:InvokeModel)"
+
+
+def covers_service(pattern: str, service: str) -> bool:
+    """True when ``pattern`` grants every action of ``service``."""
+    return iam.is_service_wildcard(pattern, (service,)) == service
+
+
+def wildcard_services(pattern: str) -> list:
+    """The AI services whose every action ``pattern`` grants."""
+    return [service for service in AI_SERVICES if covers_service(pattern, service)]
+
+
+def check(ctx: Context) -> Iterator[Violation]:
+    template = ctx.template
+    seen = set()
+
+    def once(violation: Violation) -> Iterator[Violation]:
+        key = (violation.resource, violation.detail)
+        if key not in seen:
+            seen.add(key)
+            yield violation
+
+    for statement in iam.statements(template):
+        if not statement.allows:
+            continue
+        if "NotAction" in statement.raw:
+            excluded = {service for value in statement.not_actions
+                        if value.known and isinstance(value.raw, str)
+                        for service in wildcard_services(value.raw)}
+            granted = [service for service in AI_SERVICES if service not in excluded]
+            if granted:
+                yield from once(Violation(
+                    statement.resource,
+                    f"{where(statement)} allows every action outside its NotAction list, which includes every "
+                    f"{', '.join(granted)} action{_ADVICE} in Action instead",
+                    "NotAction"))
+        for value in statement.actions:
+            if value.missing:  # an Fn::If branch with AWS::NoValue
+                continue
+            item = classify(template, value)
+            if item.kind != "text" or "${" in (item.text or ""):
+                yield from once(Violation(
+                    statement.resource,
+                    f"{where(statement)} has Action {item.text or 'value'}{item.note} that cannot be verified at synth "
+                    f"time; it must not be * or a full-service wildcard of {', '.join(AI_SERVICES)}",
+                    f"Action::{detail_text(item.text)}"))
+                continue
+            pattern = item.text.strip()
+            if pattern == "*":
+                reason = "every action of every service, including all AI actions"
+            else:
+                services = wildcard_services(pattern)
+                if not services:
+                    continue
+                reason = "every " + " and every ".join(services) + " action"
+            yield from once(Violation(
+                statement.resource,
+                f"{where(statement)} allows Action {pattern}{item.note}, which grants {reason}{_ADVICE}",
+                f"Action::{detail_text(pattern)}"))
+
+
+RULE = Rule(
+    id="AISEC-DATA-01",
+    title="No wildcard AI actions",
+    layer=Layer.DATA,
+    phase=Phase.FOUNDATIONAL,
+    capabilities={Capability.ANSWERS, Capability.CONNECTS, Capability.ACTS},
+    severity=Severity.HIGH,
+    risks=("LLM06", "T3"),
+    passes="No identity-policy `Allow` statement has `Action` `*` or a full-service wildcard of `bedrock`, "
+           "`bedrock-agentcore` or `sagemaker` (`bedrock:*`, `bedrock*:*`, any case), and no `Allow` uses `NotAction` "
+           "unless it excludes all three services; scoped wildcards such as `bedrock:Invoke*` pass.",
+    remediation="Replace wildcard actions with the specific actions the application or agent calls (for example "
+                "`bedrock:InvokeModel`, `bedrock:InvokeModelWithResponseStream`, `bedrock-agentcore:InvokeAgentRuntime`); "
+                "use `Deny` rather than `Allow` with `NotAction`.",
+    construct="aisec_constructs.data least-privilege AI role (planned)",
+    check=check,
+)
