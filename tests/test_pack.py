@@ -9,6 +9,7 @@ import pytest
 from aws_cdk import Acknowledgment, Stack, Stage, Validations
 from aws_cdk import aws_bedrockagentcore as agentcore
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns as sns
 from cdk_nag import AwsSolutionsChecks
 
 from aisec_rules import AiSecurityChecks, Phase
@@ -139,10 +140,11 @@ def test_composes_with_aws_solutions_checks(tmp_path):
     assert ("AISEC-INF-06", "S/Public", "error") in aisec_violations(report)
 
 
-def test_clean_app_synthesizes(tmp_path):
+def test_stack_without_ai_resources_synthesizes(tmp_path):
+    """No AI capability, no rule applies (the compliant AI case is the reference app test)."""
     app = cdk.App(outdir=str(tmp_path))
-    interpreter(Stack(app, "S"), "Private", "SANDBOX")
-    Validations.of(app).add_plugins(AiSecurityChecks(app))
+    sns.Topic(Stack(app, "S"), "Topic")
+    Validations.of(app).add_plugins(AiSecurityChecks(app, phase=Phase.ADVANCED))
     app.synth()  # raises on any finding
 
 
