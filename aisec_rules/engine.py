@@ -8,7 +8,7 @@ evaluation: an exception inside a check becomes a finding that names the rule an
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from . import capabilities as caps
@@ -82,7 +82,13 @@ def evaluate(
             finding = Finding(rule, resource, violation.message, template.path, violation.detail,
                               acknowledged=finding_id in acks, reason=acks.get(finding_id),
                               workload=violation.resource is None)
-            findings.setdefault((rule.id, resource, violation.detail or ""), finding)
+            key = (rule.id, resource, violation.detail or "")
+            earlier = findings.get(key)
+            if earlier is not None and finding.message not in earlier.message.split("; also: "):
+                finding = replace(earlier, message=f"{earlier.message}; also: {finding.message}")
+            elif earlier is not None:
+                continue
+            findings[key] = finding
     return [findings[k] for k in sorted(findings)]
 
 

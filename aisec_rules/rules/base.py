@@ -83,9 +83,13 @@ def expect_value(
             actual, shown = default, f"not set (defaults to {_show(default)})"
         else:
             shown = f"is {_show(actual)}"
+        if isinstance(actual, (list, dict)):
+            yield Violation(resource.logical_id, f"{where} is not a single value{value.note()}; cannot be verified: "
+                                                 f"{_expectation(allowed, forbidden)}{why}", detail)
+            continue
         actual = normalize(actual)
-        bad = (allowed is not None and actual not in {normalize(a) for a in allowed}) or (
-            forbidden is not None and actual in {normalize(f) for f in forbidden})
+        bad = (allowed is not None and actual not in [normalize(a) for a in allowed]) or (
+            forbidden is not None and actual in [normalize(f) for f in forbidden])
         if bad:
             yield Violation(resource.logical_id, f"{where} {shown}{value.note()}; {_expectation(allowed, forbidden)}{why}", detail)
 

@@ -110,5 +110,5 @@ def test_odd_shapes_do_not_crash():
     resources = {"Post": method(http=["POST"], auth=["NONE"]),
                  "R": route({"Fn::Join": ["", ["GET ", "/x"]]}, auth="AWS_IAM", api="literal-api-id"),
                  "R2": route(None, api=None)}
-    # a list is not a valid AuthorizationType (deployment fails); only the route without key or API is judged
-    assert findings(RULE, resources) == [(RULE, "R2")]
+    # a list is not a valid AuthorizationType: reported as unverifiable, never passed silently
+    assert findings(RULE, resources) == [(RULE, "Post"), (RULE, "R2")]
