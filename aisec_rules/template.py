@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional
 
 
 class TemplateError(ValueError):
@@ -321,7 +321,3 @@ def _referenced_ids(value: Any) -> Iterator[str]:
         for item in value:
             yield from _referenced_ids(item)
 
-
-def split_pair(text: str, sep: str) -> Tuple[str, str]:
-    head, _, tail = text.partition(sep)
-    return head, tail

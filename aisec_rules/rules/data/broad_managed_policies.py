@@ -34,7 +34,7 @@ from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...template import Template, Value
 from ..base import per_resource
-from .model_scoped_invocation import classify
+from ...values import classify
 
 HOLDERS = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 

@@ -27,7 +27,7 @@ from typing import Iterator
 from ... import iam
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from .model_scoped_invocation import classify, detail_text, where
+from ...values import classify, detail_text, where
 
 AI_SERVICES = ("bedrock", "bedrock-agentcore", "sagemaker")
 

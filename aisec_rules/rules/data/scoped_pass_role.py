@@ -32,7 +32,7 @@ from ... import iam
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...template import MISSING, Template
-from .model_scoped_invocation import classify, detail_text, where
+from ...values import classify, detail_text, where
 
 PASS_ROLE = "iam:PassRole"
 CONDITION_KEY = "iam:passedtoservice"
