@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 import aws_cdk as cdk
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 

@@ -61,7 +61,7 @@ def test_delete_removes_the_configuration():
 
 def test_delete_after_failed_create_leaves_existing_configuration_alone():
     bedrock = client()
-    with Stubber(bedrock) as stub:  # no response queued: any call would raise
+    with Stubber(bedrock):  # no response queued: any call would raise
         assert index.handle(event("Delete", "failed-create"), bedrock) == ("SUCCESS", "")
     assert index.physical_id(event("Create"), "FAILED") == "failed-create"
 
