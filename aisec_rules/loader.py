@@ -1,5 +1,6 @@
 """Read CloudFormation templates from files and folders: JSON, YAML with the short-form tags
-(``!Ref``, ``!GetAtt``, ``!Sub``, ``!If``, ...), single templates and ``cdk.out`` folders.
+(``!Ref``, ``!GetAtt``, ``!Sub``, ``!If``, ...), single templates and ``cdk.out`` folders; SAM
+templates are expanded to plain CloudFormation first (:mod:`aisec_rules.sam`).
 
 Every problem becomes a :class:`~aisec_rules.template.TemplateError` whose message names the
 file and the problem in one line.
@@ -13,6 +14,7 @@ from typing import Any, Iterable, List
 
 import yaml
 
+from . import sam
 from .template import Template, TemplateError
 
 #: File endings read when a folder is scanned. In a cdk.out folder only ``*.template.json``.
@@ -66,7 +68,12 @@ def load_file(path: os.PathLike | str) -> Template:
         raise TemplateError(f"{path}: no such file or directory") from None
     except (OSError, UnicodeDecodeError) as error:
         raise TemplateError(f"{path}: cannot be read: {error}") from None
-    return Template(parse(text, str(path)), str(path))
+    return _template(parse(text, str(path)), str(path))
+
+
+def _template(data: Any, name: str) -> Template:
+    """A Template of parsed data, with SAM templates expanded to plain CloudFormation first."""
+    return Template(sam.expand(data, name) if sam.is_sam(data) else data, name)
 
 
 def _looks_like_template(data: Any) -> bool:
@@ -105,7 +112,7 @@ def load_paths(paths: Iterable[os.PathLike | str]) -> List[Template]:
                 raise TemplateError(f"{file}: cannot be read: {error}") from None
             data = parse(text, str(file))
             if _looks_like_template(data):
-                found.append(Template(data, str(file)))
+                found.append(_template(data, str(file)))
         if not found:
             raise TemplateError(f"{path}: no CloudFormation templates found in this directory")
         templates.extend(found)

@@ -151,3 +151,19 @@ def test_template_level_metadata_acknowledges_every_resource(capsys, tmp_path):
     code, out, _ = run(capsys, "check", str(path), "--format", "json")
     inf06 = [f for f in json.loads(out)["findings"] if f["rule_id"] == "AISEC-INF-06"]
     assert [(f["resource"], f["acknowledged"], f["reason"]) for f in inf06] == [("CI", True, "lab stack")]
+
+
+def test_sam_template_is_expanded_before_evaluation(capsys):
+    code, out, _ = run(capsys, "check", str(FIXTURES.parent / "sam" / "agent_tool.yaml"), "--format", "json")
+    found = {(f["id"], f["resource"]) for f in json.loads(out)["findings"]}
+    assert code == 1
+    assert ("AISEC-DATA-01[Action::bedrock:*]", "ToolFunctionRole") in found
+    assert ("AISEC-DATA-17[Env::API_TOKEN]", "ToolFunction") in found
+
+
+def test_invalid_sam_template_is_a_one_line_error(capsys, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
+                    "    Properties:\n      Runtime: 7\n      Events: not-a-map\n")
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "invalid SAM template" in err
