@@ -1,0 +1,142 @@
+"""AISEC-INF-13: agent container images come from repositories that scan them and never let a tag
+be overwritten; at Advanced, tool functions verify code signatures.
+
+For each ``AWS::BedrockAgentCore::Runtime`` with ``AgentRuntimeArtifact.ContainerConfiguration
+.ContainerUri``, the repository is found through the references in the URI (``Fn::GetAtt
+[Repo, RepositoryUri]``, ``Fn::Join`` / ``Fn::Sub`` around it) to an ``AWS::ECR::Repository``:
+
+* ``[ScanOnPush]``: ``ImageScanningConfiguration.ScanOnPush`` is true (absent means false), or an
+  ``AWS::ECR::RegistryScanningConfiguration`` of the template has a rule whose ``RepositoryFilters``
+  wildcard matches the repository name (AWS deprecates the repository-level setting in favour of
+  the registry-level one, so both count);
+* ``[ImageTagMutability]``: ``ImageTagMutability`` is ``IMMUTABLE`` (absent means ``MUTABLE``;
+  ``IMMUTABLE_WITH_EXCLUSION`` fails because the excluded tags are the ones that get
+  redeployed), unless the URI pins the image by digest (``@sha256:``), which makes the tag
+  irrelevant.
+
+Images from the CDK bootstrap container-assets repository (``ContainerImage.from_asset``; the URI
+names ``...container-assets-...``): that repository is created by ``cdk bootstrap``; the default
+bootstrap template makes it ``IMMUTABLE`` (trusted here, asset tags are content hashes) but does
+not scan on push, so scanning passes only with a registry scanning configuration in the template
+that covers it. Any other repository outside the template cannot be verified: the finding on the
+runtime says so; acknowledge it with the reason (the registry's scanning and immutability are
+managed elsewhere).
+
+Advanced only, ``[CodeSigningConfigArn]``: every tool function in the template (the Lambda
+functions referenced by agent action groups, gateway targets and data source transformations,
+see ``_tools``) sets ``CodeSigningConfigArn``. The catalog marks this part optional: it is a
+separate granular finding so a team that does not sign its tool code yet acknowledges exactly
+that.
+"""
+import fnmatch
+import re
+from typing import Iterator, List, Optional
+
+from ...engine import Context
+from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...template import MISSING, Resource, as_list, is_true
+from . import _tools
+
+REPOSITORY = "AWS::ECR::Repository"
+URI = ("AgentRuntimeArtifact", "ContainerConfiguration", "ContainerUri")
+
+
+def _registry_filters(ctx: Context) -> List[str]:
+    filters = []
+    for config in ctx.template.of_type("AWS::ECR::RegistryScanningConfiguration"):
+        for rule in as_list(config.prop("Rules")):
+            if isinstance(rule, dict):
+                for item in as_list(rule.get("RepositoryFilters")):
+                    if isinstance(item, dict) and isinstance(item.get("Filter"), str):
+                        filters.append(item["Filter"])
+    return filters
+
+
+def _registry_scans(ctx: Context, name: Optional[str]) -> bool:
+    filters = _registry_filters(ctx)
+    if name is None:
+        return "*" in filters
+    concrete = re.sub(r"\$\{[^}]*\}", "x", name)
+    return any(fnmatch.fnmatchcase(concrete, f) for f in filters)
+
+
+def _repository_name(ctx: Context, repo: Resource) -> Optional[str]:
+    values = ctx.template.resolve(repo.prop("RepositoryName"))
+    return values[0].raw if len(values) == 1 and values[0].known and isinstance(values[0].raw, str) else None
+
+
+def _repository(ctx: Context, repo: Resource, runtime: Resource, pinned: bool) -> Iterator[Violation]:
+    scans = [v for v in ctx.template.resolve(repo.prop("ImageScanningConfiguration", "ScanOnPush"))]
+    if not all(not v.known or is_true(v.raw) for v in scans) and not _registry_scans(ctx, _repository_name(ctx, repo)):
+        yield Violation(repo.logical_id,
+                        f"ImageScanningConfiguration.ScanOnPush is not true and no registry scanning configuration covers "
+                        f"the repository; images of agent runtime {runtime.logical_id} must be scanned on push",
+                        "ScanOnPush")
+    if pinned:
+        return
+    for value in ctx.template.resolve(repo.prop("ImageTagMutability")):
+        if value.known and (value.missing or value.raw != "IMMUTABLE"):
+            shown = "not set (defaults to MUTABLE)" if value.missing else f"is {value.raw}"
+            yield Violation(repo.logical_id,
+                            f"ImageTagMutability {shown}{value.note()}; must be IMMUTABLE (or the runtime must pin the "
+                            f"image by digest) so that the code agent runtime {runtime.logical_id} runs cannot be "
+                            "replaced under the same tag", "ImageTagMutability")
+
+
+def check(ctx: Context) -> Iterator[Violation]:
+    template = ctx.template
+    for runtime in template.of_type("AWS::BedrockAgentCore::Runtime"):
+        raw = runtime.prop(*URI)
+        if raw is MISSING:
+            continue
+        text = template.text(raw)
+        pinned = bool(text and "@sha256:" in text)
+        repos = [r for r in template.references(raw) if r.type == REPOSITORY]
+        for repo in repos:
+            yield from _repository(ctx, repo, runtime, pinned)
+        if repos:
+            continue
+        if text and "container-assets-" in text:
+            name = text.split("/", 1)[1].split(":", 1)[0].split("@", 1)[0] if "/" in text else None
+            if not _registry_scans(ctx, name):
+                yield Violation(runtime.logical_id,
+                                f"{'.'.join(URI)} is an image of the CDK bootstrap container-assets repository, which "
+                                "does not scan on push; add an AWS::ECR::RegistryScanningConfiguration rule covering it, "
+                                "or, if the registry scans images already, acknowledge this finding with that reason")
+            continue
+        yield Violation(runtime.logical_id,
+                        f"{'.'.join(URI)} = {text or '(an intrinsic)'} is in a repository outside this template, so scan "
+                        "on push and tag immutability cannot be verified; if that repository has both, acknowledge this "
+                        "finding with that reason")
+    if ctx.phase < Phase.ADVANCED:
+        return
+    seen = set()
+    for ref in _tools.references(template):
+        fn = ref.function
+        if fn is None or fn.logical_id in seen:
+            continue
+        seen.add(fn.logical_id)
+        for value in template.resolve(fn.prop("CodeSigningConfigArn")):
+            if value.known and (value.missing or value.raw == ""):
+                yield Violation(fn.logical_id,
+                                f"CodeSigningConfigArn is not set{value.note()} on tool function {fn.logical_id} "
+                                f"({ref.referrer.logical_id}); at Advanced, tool code must be signed and verified",
+                                "CodeSigningConfigArn")
+
+
+RULE = Rule(
+    id="AISEC-INF-13",
+    title="Agent image and tool code supply chain",
+    layer=Layer.INFRASTRUCTURE,
+    phase=Phase.ENHANCED,
+    capabilities={Capability.ACTS},
+    severity=Severity.MEDIUM,
+    risks=("LLM03",),
+    passes="The ECR repository of each AgentCore runtime image scans on push (or registry scanning covers it) and "
+           "has `ImageTagMutability: IMMUTABLE` (or the image is pinned by digest); at Advanced, tool functions "
+           "set `CodeSigningConfigArn`.",
+    remediation="Create agent image repositories with `ScanOnPush` and `IMMUTABLE` tags (or pin images by digest); "
+                "sign tool function code with AWS Signer and set a code signing configuration.",
+    construct="aisec_constructs.infrastructure.PrivateToolFunction (code signing)",
+    check=check,
+)

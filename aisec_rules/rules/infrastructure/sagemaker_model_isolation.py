@@ -1,0 +1,50 @@
+"""AISEC-INF-15: SageMaker models and Studio domains are isolated from the internet.
+
+* ``AWS::SageMaker::Model``: ``[EnableNetworkIsolation]`` is true (absent means false; the
+  container then makes no inbound or outbound network calls, SageMaker still fetches the model
+  artifacts) and ``[VpcConfig]`` sets ``Subnets`` and ``SecurityGroupIds`` (Security Hub
+  SageMaker models controls).
+* ``AWS::SageMaker::Domain``: ``[AppNetworkAccessType]`` is ``VpcOnly`` (schema: enum
+  ``PublicInternetOnly`` / ``VpcOnly``, default ``PublicInternetOnly``).
+
+Where the catalog row is wrong: it also asks for ``PrimaryContainer.ImageConfig
+.RepositoryAccessMode=Vpc``. Per the schema and the SageMaker API, ``ImageConfig`` only applies to
+images in a *private Docker registry* (``Vpc`` = a registry reachable in your VPC,
+``Platform`` = Amazon ECR); requiring ``Vpc`` would forbid ECR images. The rule does not check
+it; the image source is a supply-chain question for the model registry controls.
+"""
+from ...engine import Context
+from ...model import Capability, Layer, Phase, Rule, Severity
+from ..base import expect_set, expect_value
+
+
+def check(ctx: Context):
+    for model in ctx.template.of_type("AWS::SageMaker::Model"):
+        yield from expect_value(ctx, model, ("EnableNetworkIsolation",), allowed={True}, default=False,
+                                detail="EnableNetworkIsolation",
+                                why=" (an isolated model container cannot call out with the data it is given)")
+        violations = list(expect_set(ctx, model, ("VpcConfig", "Subnets"), detail="VpcConfig",
+                                     why="; the model must run in private subnets"))
+        yield from violations or expect_set(ctx, model, ("VpcConfig", "SecurityGroupIds"), detail="VpcConfig",
+                                            why="; the model must run with a security group")
+    for domain in ctx.template.of_type("AWS::SageMaker::Domain"):
+        yield from expect_value(ctx, domain, ("AppNetworkAccessType",), allowed={"VpcOnly"},
+                                default="PublicInternetOnly", detail="AppNetworkAccessType",
+                                why=" (Studio apps otherwise reach the internet directly)")
+
+
+RULE = Rule(
+    id="AISEC-INF-15",
+    title="SageMaker model and Studio isolation",
+    layer=Layer.INFRASTRUCTURE,
+    phase=Phase.ENHANCED,
+    capabilities={Capability.ANSWERS},
+    severity=Severity.HIGH,
+    risks=("LLM03",),
+    passes="`AWS::SageMaker::Model` sets `EnableNetworkIsolation: true` and `VpcConfig` subnets and security "
+           "groups; `AWS::SageMaker::Domain` sets `AppNetworkAccessType: VpcOnly`.",
+    remediation="Enable network isolation and a VPC configuration on models; create Studio domains with "
+                "`AppNetworkAccessType: VpcOnly` in private subnets with the VPC endpoints Studio needs.",
+    construct="aisec_constructs.infrastructure (SageMaker isolation, planned)",
+    check=check,
+)
