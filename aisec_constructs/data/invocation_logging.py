@@ -8,8 +8,16 @@ CloudWatch Logs group encrypted with a customer managed key (rotation on) and ke
 an S3 destination, image/embedding/video/audio delivery and an existing log group or key are
 options.
 
+Personal data is masked by default (``mask_pii=True``, the control AISEC-DATA-23 asks for at
+Advanced): the log groups the construct creates carry a CloudWatch Logs data protection policy that
+audits and masks the identifiers of :data:`aisec_constructs.data.log_groups.DEFAULT_PII` (principals
+with ``logs:Unmask`` can still read them). Data protection is billed per GB scanned; turning it off
+takes ``mask_pii=False`` and is recorded as an annotation. A log group passed in is the caller's to
+configure.
+
 Least privilege: the handler may only put/delete the logging configuration (those actions
-have no resource type, so ``Resource: *``) and pass the logging role to Bedrock; the logging
+have no resource type, so ``Resource: *``), pass the logging role to Bedrock and write its own
+log group (an explicit role, not ``AWSLambdaBasicExecutionRole``); the logging
 role trusts only ``bedrock.amazonaws.com`` for this account's Bedrock resources and may only
 write log streams of its log group.
 
@@ -19,9 +27,10 @@ and Region in one app is a synth-time error.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import aws_cdk as cdk
+from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -30,6 +39,9 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from aisec_rules.capabilities import INVOCATION_LOGGING_TYPE
+
+from ..annotations import record_opt_out
+from .log_groups import DEFAULT_PII
 
 HANDLER_DIR = Path(__file__).parent / "handlers" / "invocation_logging"
 _REGISTRY_PREFIX = "AisecModelInvocationLogging-"
@@ -43,6 +55,9 @@ class ModelInvocationLogging(Construct):
     :param encryption_key: key for the new log group and the handler's logs; default: a new key with rotation.
     :param bucket: optional S3 destination (also used for large image/video payloads).
     :param key_prefix: object key prefix in ``bucket``.
+    :param mask_pii: mask personal data in the log groups this construct creates (default True;
+        False is recorded as an opt-out).
+    :param pii_identifiers: the data identifiers to mask.
     """
 
     def __init__(
@@ -60,6 +75,8 @@ class ModelInvocationLogging(Construct):
         embedding: bool = False,
         video: bool = False,
         audio: bool = False,
+        mask_pii: bool = True,
+        pii_identifiers: Sequence[logs.DataIdentifier] = DEFAULT_PII,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
@@ -76,8 +93,19 @@ class ModelInvocationLogging(Construct):
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                     f"arn:{partition}:logs:{region}:{account}:log-group:*"}},
         ))
+        if not mask_pii:
+            record_opt_out(self, "mask_pii", "prompts and responses are logged with personal data in clear "
+                                             "(AISEC-DATA-23)")
+
+        def protection(name: str) -> Optional[logs.DataProtectionPolicy]:
+            if not mask_pii:
+                return None
+            return logs.DataProtectionPolicy(name=name, description="Masks personal data in Bedrock invocation logs",
+                                             identifiers=list(pii_identifiers))
+
         if log_group is None:
             log_group = logs.LogGroup(self, "LogGroup", encryption_key=encryption_key, retention=retention,
+                                      data_protection_policy=protection("aisec-invocation-logs-mask-pii"),
                                       removal_policy=cdk.RemovalPolicy.RETAIN)
         self.log_group = log_group
         self.encryption_key = encryption_key
@@ -91,9 +119,10 @@ class ModelInvocationLogging(Construct):
             assumed_by=iam.ServicePrincipal("bedrock.amazonaws.com", conditions=source_conditions),
             description="Lets Bedrock write model invocation logs",
         )
+        # a log group's Arn ends in ":*", which already covers its log streams
         self.logging_role.add_to_policy(iam.PolicyStatement(
             actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-            resources=[f"{log_group.log_group_arn}", f"{log_group.log_group_arn}:log-stream:*"],
+            resources=[log_group.log_group_arn],
         ))
 
         config = {
@@ -110,12 +139,19 @@ class ModelInvocationLogging(Construct):
                                                                        "KeyPrefix": f"{key_prefix}-large"}
             _allow_bedrock_to_write(bucket, key_prefix, source_conditions)
 
-        handler_log_group = logs.LogGroup(self, "HandlerLogGroup", encryption_key=encryption_key, retention=retention)
+        handler_log_group = logs.LogGroup(self, "HandlerLogGroup", encryption_key=encryption_key, retention=retention,
+                                          data_protection_policy=protection("aisec-logging-handler-mask-pii"))
+        # an explicit role instead of AWSLambdaBasicExecutionRole: write to its own log group only
+        handler_role = iam.Role(self, "HandlerRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                                description="Applies the Bedrock model invocation logging configuration")
+        handler_role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[handler_log_group.log_group_arn]))
         self.handler = lambda_.Function(
             self, "Handler",
-            runtime=lambda_.Runtime.PYTHON_3_13,
+            runtime=lambda_.Runtime.PYTHON_3_14,
             handler="index.handler",
-            code=lambda_.Code.from_asset(str(HANDLER_DIR)),
+            role=handler_role,
+            code=lambda_.Code.from_asset(str(HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
             timeout=cdk.Duration.minutes(1),
             description="Applies the Bedrock model invocation logging configuration",
             log_group=handler_log_group,
@@ -125,6 +161,10 @@ class ModelInvocationLogging(Construct):
                      "bedrock:DeleteModelInvocationLoggingConfiguration"],
             resources=["*"],  # these actions have no resource type: they act on the account's configuration
         ))
+        Validations.of(handler_role).acknowledge(Acknowledgment(
+            id="AwsSolutions-IAM5[Resource::*]",
+            reason="bedrock:PutModelInvocationLoggingConfiguration and DeleteModelInvocationLoggingConfiguration have "
+                   "no resource type (Service Authorization Reference): they act on the account's configuration."))
         self.handler.add_to_role_policy(iam.PolicyStatement(
             actions=["iam:PassRole"],
             resources=[self.logging_role.role_arn],

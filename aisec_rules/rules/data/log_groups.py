@@ -1,0 +1,100 @@
+"""AISEC-DATA-22 and AISEC-DATA-23: log groups of an AI workload are encrypted, retained and mask personal data.
+
+Scope: every ``AWS::Logs::LogGroup`` of a template the rules apply to. The catalog names the
+invocation-log, tool-Lambda and AgentCore log groups; a template cannot tell which group a function
+writes prompts to (a tool Lambda logs its event, which holds model output), so every group in an AI
+stack is judged, and a group that never sees prompts is acknowledged with that reason. Log groups
+that services create on their own (a Lambda function without ``LoggingConfig.LogGroup``, the
+AgentCore runtime's group) are not in the template and cannot be judged here.
+
+AISEC-DATA-22 (Enhanced), two granular findings per group:
+
+* ``KmsKeyId``: set (a reference or a literal key ARN; CloudWatch Logs accepts only key ARNs). Absent
+  means the service's own encryption, with no key the account can revoke or audit.
+* ``RetentionInDays``: set. Absent means events are kept forever (schema: absent = never expire).
+
+AISEC-DATA-23 (Advanced): ``DataProtectionPolicy`` is set and, when it is a literal document (object
+or JSON string), has a statement whose ``Operation`` contains ``Deidentify`` (masking). An
+audit-only policy finds personal data but still stores and shows it, so it fails. A policy built from
+intrinsics that cannot be read counts as set.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from ...engine import Context
+from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...template import Resource, as_list
+from ..base import expect_set, per_resource
+from ._keys import expect_cmk
+
+ALL = {Capability.ANSWERS, Capability.CONNECTS, Capability.ACTS}
+
+
+@per_resource("AWS::Logs::LogGroup")
+def check_encrypted_retained(ctx: Context, group: Resource):
+    yield from expect_cmk(ctx, group, ("KmsKeyId",), detail="KmsKeyId",
+                          absent="events holding prompts and responses are encrypted with a service key the account "
+                                 "cannot revoke")
+    yield from expect_set(ctx, group, ("RetentionInDays",), detail="RetentionInDays",
+                          why=" (events are then kept forever); set a finite retention")
+
+
+def _masks(document: Any) -> bool:
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return False
+    if not isinstance(document, dict):
+        return False
+    for statement in as_list(document.get("Statement")):
+        operation = statement.get("Operation") if isinstance(statement, dict) else None
+        if isinstance(operation, dict) and "Deidentify" in operation:
+            return True
+    return False
+
+
+@per_resource("AWS::Logs::LogGroup")
+def check_masking(ctx: Context, group: Resource) -> Iterator[Violation]:
+    for value in ctx.template.resolve(group.prop("DataProtectionPolicy")):
+        expected = ("; set a data protection policy with a Deidentify (mask) statement for the personal data "
+                    "identifiers the prompts may carry")
+        if value.missing:
+            yield Violation(group.logical_id, f"DataProtectionPolicy is not set{value.note()}{expected}")
+        elif value.known and not _masks(value.raw):  # an intrinsic (not known) counts as set
+            yield Violation(group.logical_id,
+                            f"DataProtectionPolicy has no statement with a Deidentify operation{value.note()} "
+                            f"(an audit-only policy still stores personal data in clear){expected}")
+
+
+RULE_ENCRYPTED = Rule(
+    id="AISEC-DATA-22",
+    title="Log groups are encrypted and retained",
+    layer=Layer.DATA,
+    phase=Phase.ENHANCED,
+    capabilities=ALL,
+    severity=Severity.MEDIUM,
+    risks=("LLM02",),
+    passes="Every `AWS::Logs::LogGroup` sets `KmsKeyId` (a customer managed key) and `RetentionInDays`.",
+    remediation="Use `aisec_constructs.data.SecureLogGroup` (KMS key, one-year retention), or set `encryptionKey` and "
+                "`retention` on each log group and give Lambda functions an explicit `logGroup`.",
+    construct="aisec_constructs.data.SecureLogGroup",
+    check=check_encrypted_retained,
+)
+
+RULE_MASKING = Rule(
+    id="AISEC-DATA-23",
+    title="Log groups mask personal data",
+    layer=Layer.DATA,
+    phase=Phase.ADVANCED,
+    capabilities=ALL,
+    severity=Severity.MEDIUM,
+    risks=("LLM02",),
+    passes="Every `AWS::Logs::LogGroup` has a `DataProtectionPolicy` with a `Deidentify` (mask) statement.",
+    remediation="Use `SecureLogGroup(mask_pii=True)` or `ModelInvocationLogging(mask_pii=True)`, or set "
+                "`dataProtectionPolicy` with the data identifiers to mask.",
+    construct="aisec_constructs.data.SecureLogGroup",
+    check=check_masking,
+)

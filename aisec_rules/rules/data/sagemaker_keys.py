@@ -1,0 +1,65 @@
+"""AISEC-DATA-26: SageMaker endpoints, notebooks and Studio domains encrypt with customer managed keys.
+
+Judged (cfn-lint schemas; all these properties are create-only, so a later fix replaces the
+resource):
+
+* ``AWS::SageMaker::EndpointConfig.KmsKeyId`` (the ML storage volumes of the endpoint instances),
+  detail ``KmsKeyId``; and, when ``DataCaptureConfig`` is present, ``DataCaptureConfig.KmsKeyId``
+  (captured requests and responses in S3), detail ``DataCaptureConfig.KmsKeyId``;
+* ``AWS::SageMaker::NotebookInstance.KmsKeyId``;
+* ``AWS::SageMaker::Domain.KmsKeyId`` (the Studio home EFS volume).
+
+Choices: an endpoint configuration whose every production variant is serverless
+(``ServerlessConfig``) is not judged on ``KmsKeyId`` (serverless endpoints do not accept it).
+Instance types with local NVMe instance storage do not accept ``KmsKeyId`` either (SageMaker encrypts
+that storage with a hardware key); the rule cannot tell every such type apart, so acknowledge the
+``KmsKeyId`` finding with that reason.
+"""
+from ...engine import Context
+from ...model import Capability, Layer, Phase, Rule, Severity
+from ...template import Resource, as_list, dig
+from ..base import per_resource
+from ._keys import expect_cmk
+
+_WHY = " (create-only: a later change replaces the resource)"
+
+
+def _serverless_only(ctx: Context, config: Resource) -> bool:
+    variants = [v.raw for v in ctx.template.resolve(config.prop("ProductionVariants")) if v.known]
+    items = [item for raw in variants for item in as_list(raw)]
+    return bool(items) and all(isinstance(i, dict) and dig(i, "ServerlessConfig") is not None and
+                               isinstance(dig(i, "ServerlessConfig"), dict) for i in items)
+
+
+@per_resource("AWS::SageMaker::EndpointConfig", "AWS::SageMaker::NotebookInstance", "AWS::SageMaker::Domain")
+def check(ctx: Context, resource: Resource):
+    if resource.type != "AWS::SageMaker::EndpointConfig":
+        yield from expect_cmk(ctx, resource, ("KmsKeyId",), absent="an AWS managed key is used", why=_WHY)
+        return
+    if not _serverless_only(ctx, resource):
+        yield from expect_cmk(ctx, resource, ("KmsKeyId",), detail="KmsKeyId",
+                              absent="instance storage volumes use an AWS managed key", why=_WHY)
+    for capture in ctx.template.resolve(resource.prop("DataCaptureConfig")):
+        if capture.known and isinstance(capture.raw, dict):
+            yield from expect_cmk(ctx, resource, ("DataCaptureConfig", "KmsKeyId"), detail="DataCaptureConfig.KmsKeyId",
+                                  absent="captured prompts and responses are encrypted with the S3 default key",
+                                  why=_WHY)
+            break
+
+
+RULE = Rule(
+    id="AISEC-DATA-26",
+    title="SageMaker endpoints, notebooks and domains use customer managed keys",
+    layer=Layer.DATA,
+    phase=Phase.ENHANCED,
+    capabilities={Capability.ANSWERS},
+    severity=Severity.MEDIUM,
+    risks=(),
+    passes="`AWS::SageMaker::EndpointConfig.KmsKeyId` (unless all variants are serverless) and, with data capture, "
+           "`DataCaptureConfig.KmsKeyId`; `NotebookInstance.KmsKeyId`; `Domain.KmsKeyId` name a customer managed key.",
+    remediation="Pass a customer managed key (`aisec_constructs.data.EncryptionKey`) to endpoint configurations, "
+                "data capture, notebook instances and Studio domains when they are created (the properties are "
+                "create-only).",
+    construct="aisec_constructs.data.EncryptionKey",
+    check=check,
+)
