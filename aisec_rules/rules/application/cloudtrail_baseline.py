@@ -10,6 +10,15 @@ turned invocation logging off).
   ``EnableLogFileValidation`` true (the schema documents both defaults as false, so absent fails),
   one finding per property with the property name as detail; from the Enhanced phase on also
   ``KMSKeyId`` (detail ``KMSKeyId``; a ``Ref``/``Fn::GetAtt`` to a key or alias counts as set).
+* The trail must record write management events (detail ``ManagementEvents``; added with the
+  detection constructs, because a trail built for data events easily loses them): advanced event
+  selectors replace basic ones, so ``AdvancedEventSelectors`` needs a selector with
+  ``eventCategory`` ``Equals`` ``Management`` that is not narrowed to ``readOnly`` ``true``; basic
+  ``EventSelectors`` need one selector with ``IncludeManagementEvents`` not false (default true) and
+  ``ReadWriteType`` ``All`` or ``WriteOnly`` (default ``All``). A trail with neither records all
+  management events (the CloudTrail default). ``AdvancedEventSelectors`` given as an intrinsic
+  cannot be verified (finding); an intrinsic inside or instead of basic ``EventSelectors`` is not
+  guessed at (no finding).
 """
 from __future__ import annotations
 
@@ -17,7 +26,7 @@ from typing import Iterator
 
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING
+from ...template import MISSING, is_false
 from ..base import expect_set, expect_value
 
 _WHY = {
@@ -42,6 +51,45 @@ def check(ctx: Context) -> Iterator[Violation]:
         if ctx.phase >= Phase.ENHANCED:
             yield from expect_set(ctx, trail, ("KMSKeyId",), detail="KMSKeyId",
                                   why="; encrypt the trail with a KMS key from the Enhanced phase on")
+        problem = _management_events_problem(trail)
+        if problem:
+            yield Violation(trail.logical_id, problem, "ManagementEvents")
+
+
+def _management_events_problem(trail) -> str:
+    """Why the trail records no write management events, or "" when it does (or cannot tell)."""
+    advanced = trail.prop("AdvancedEventSelectors")
+    if advanced is not MISSING and advanced is not None:
+        if not isinstance(advanced, list):
+            return ("AdvancedEventSelectors cannot be verified at synth time; it must keep a selector with "
+                    "eventCategory Equals Management (advanced selectors replace the default)")
+        for selector in advanced:
+            fields = selector.get("FieldSelectors") if isinstance(selector, dict) else None
+            if not isinstance(fields, list):
+                continue
+            by_field = {f["Field"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("Field"), str)}
+            category = by_field.get("eventCategory", {}).get("Equals")
+            read_only = by_field.get("readOnly", {}).get("Equals")
+            if isinstance(category, list) and "Management" in category and not (
+                    isinstance(read_only, list) and [str(v).lower() for v in read_only] == ["true"]):
+                return ""
+        return ("AdvancedEventSelectors has no selector with eventCategory Equals Management (not narrowed to "
+                "readOnly true); advanced selectors replace the default, so write management events such as "
+                "DeleteGuardrail are not recorded")
+    basic = trail.prop("EventSelectors")
+    if isinstance(basic, list) and basic:
+        for selector in basic:
+            if not isinstance(selector, dict):
+                return ""
+            include = selector.get("IncludeManagementEvents", True)
+            kind = selector.get("ReadWriteType", "All")
+            if not is_false(include) and kind in ("All", "WriteOnly"):
+                return ""
+            if not isinstance(kind, str) or (not isinstance(include, bool) and not isinstance(include, str)):
+                return ""  # an intrinsic: do not guess
+        return ("no EventSelectors entry records write management events (IncludeManagementEvents true with "
+                "ReadWriteType All or WriteOnly)")
+    return ""
 
 
 RULE = Rule(
@@ -53,9 +101,10 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     risks=("T8",),
     passes="The template has an `AWS::CloudTrail::Trail`, and every trail sets `IsLogging`, `IsMultiRegionTrail` and "
-           "`EnableLogFileValidation` to true, plus `KMSKeyId` from the Enhanced phase on.",
+           "`EnableLogFileValidation` to true, records write management events, plus `KMSKeyId` from the Enhanced "
+           "phase on.",
     remediation="Add a trail (CDK `cloudtrail.Trail` with `isMultiRegionTrail: true`, `enableFileValidation: true`, "
                 "`encryptionKey`), or acknowledge the finding naming the organization trail that covers the account.",
-    construct="aisec_constructs.application (audit baseline, planned)",
+    construct="aisec_constructs.detection.AuditTrail",
     check=check,
 )

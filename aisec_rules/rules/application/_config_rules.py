@@ -1,0 +1,29 @@
+"""The AWS Config managed rules behind the Security Hub AI Security Best Practices standard, per
+resource type they evaluate. Shared by AISEC-APP-27 and ``aisec_constructs.detection.SecurityPosture``.
+
+``Source.SourceIdentifier`` values are the upper-case, underscore form of the rule names (AWS Config
+developer guide, one page per rule). Verified on their pages: ``BEDROCK_DATA_SOURCE_ENCRYPTION_ENABLED``
+and ``BEDROCKAGENTCORE_RUNTIME_PRIVATE_NETWORK_REQUIRED``. The others follow the same convention from
+the names in the Config document history (2026-04-27) and the Security Hub control pages, but their
+identifier pages could not be read here (unverified): the construct takes the list as a prop so a
+wrong identifier can be replaced without a release.
+"""
+from typing import Dict, Tuple
+
+AI_STANDARD_PATH = "standards/ai-security-best-practices/v/1.0.0"
+
+#: resource type -> managed rule identifiers that evaluate it
+AI_CONFIG_RULES: Dict[str, Tuple[str, ...]] = {
+    "AWS::Bedrock::DataSource": ("BEDROCK_DATA_SOURCE_ENCRYPTION_ENABLED",),
+    "AWS::BedrockAgentCore::Runtime": ("BEDROCKAGENTCORE_RUNTIME_PRIVATE_NETWORK_REQUIRED",),
+    "AWS::BedrockAgentCore::Gateway": ("BEDROCKAGENTCORE_GATEWAY_AUTHORIZER_ENABLED",
+                                       "BEDROCKAGENTCORE_GATEWAY_ENCRYPTION_ENABLED"),
+    "AWS::BedrockAgentCore::Memory": ("BEDROCK_AGENTCORE_MEMORY_ENCRYPTION_ENABLED",),
+    "AWS::BedrockAgentCore::BrowserCustom": ("BEDROCKAGENTCORE_BROWSERCUSTOM_NETWORK_MODE_NOT_PUBLIC",
+                                             "BEDROCKAGENTCORE_BROWSERCUSTOM_RECORDING_ENABLED"),
+    "AWS::BedrockAgentCore::CodeInterpreterCustom": ("BEDROCKAGENTCORE_CODEINTERPRETER_NETWORKMODE_CHECK",),
+    "AWS::SageMaker::NotebookInstance": ("SAGEMAKER_NOTEBOOK_NO_DIRECT_INTERNET_ACCESS",
+                                         "SAGEMAKER_NOTEBOOK_INSTANCE_KMS_KEY_CONFIGURED"),
+    "AWS::SageMaker::Model": ("SAGEMAKER_MODEL_MULTICONTAINER_PRIVATE_REGISTRY",),
+    "AWS::SageMaker::FeatureGroup": ("SAGEMAKER_FEATUREGROUP_ONLINE_STORE_ENCRYPTION",),
+}
