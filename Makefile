@@ -38,9 +38,15 @@ test: $(INSTALLED)
 docs: $(INSTALLED)
 	$(VENV)/bin/aisec docs
 
-bench: $(INSTALLED)
-	$(PY) -m pip install --quiet -e ".[bench]"
-	$(PY) bench/run.py
+# checkov goes into its own venv: its pins would downgrade botocore and others in .venv.
+CHECKOV := bench/out/checkov-venv/bin/checkov
+
+$(CHECKOV):
+	$(PYTHON) -m venv bench/out/checkov-venv
+	bench/out/checkov-venv/bin/pip install --quiet "checkov>=3.3"
+
+bench: $(INSTALLED) $(CHECKOV)
+	$(PY) bench/run.py --checkov $(CHECKOV)
 
 clean:
 	rm -rf $(VENV) node_modules $(OUTDIR)
