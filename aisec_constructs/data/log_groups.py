@@ -2,8 +2,10 @@
 
 Invocation logs, tool logs and agent logs hold raw prompts and answers. The group is encrypted
 with a KMS key (a new :class:`EncryptionKey` unless one is given), keeps its events for a year by
-default, is retained when the stack is deleted, and can mask personal data with a CloudWatch Logs
-data protection policy (``mask_pii=True``; the control AISEC-DATA-23 asks for at Advanced).
+default, is retained when the stack is deleted, and masks personal data with a CloudWatch Logs
+data protection policy (the control AISEC-DATA-23 asks for at Advanced). ``mask_pii=False`` turns the
+masking off for logs that hold no prompts (VPC flow logs); AISEC-DATA-23 then reports the group until
+it is acknowledged with that reason.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ DEFAULT_PII = (
 
 
 class SecureLogGroup(Construct):
-    """A KMS-encrypted, retained log group, optionally masking personal data."""
+    """A KMS-encrypted, retained log group that masks personal data."""
 
     def __init__(
         self,
@@ -33,7 +35,7 @@ class SecureLogGroup(Construct):
         *,
         encryption_key: Optional[EncryptionKey] = None,
         retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
-        mask_pii: bool = False,
+        mask_pii: bool = True,
         pii_identifiers: Sequence[logs.DataIdentifier] = DEFAULT_PII,
         log_group_name: Optional[str] = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,

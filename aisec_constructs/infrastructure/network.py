@@ -196,7 +196,8 @@ class IsolatedNetwork(Construct):
             record_opt_out(self, "disable_flow_logs",
                            "no VPC flow logs: network activity of the AI workload cannot be investigated (AISEC-INF-12)")
         elif not existing_flow_logs and not self._flow_log_in_tree():
-            self.flow_log_group = SecureLogGroup(self, "FlowLogs", encryption_key=flow_log_key, retention=flow_log_retention)
+            self.flow_log_group = SecureLogGroup(self, "FlowLogs", encryption_key=flow_log_key, retention=flow_log_retention,
+                                                 mask_pii=False)
             self.flow_log = ec2.FlowLog(
                 self, "FlowLog",
                 resource_type=ec2.FlowLogResourceType.from_vpc(self.vpc),

@@ -7,7 +7,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
 
 from aisec_constructs.data import EncryptionKey, SecureBucket, SecureLogGroup
-from aisec_rules.model import Phase
+from aisec_rules.engine import evaluate
+from aisec_rules.model import Capability, Phase
+from aisec_rules.template import Template as AisecTemplate
 from tests.cfn_lint import lint_errors
 from tests.constructs.compliance import aws_solutions_errors, report_only_app, stack_findings
 
@@ -77,9 +79,20 @@ def test_log_group_is_encrypted_retained_and_key_allows_logs(template):
         "Principal": {"Service": {"Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}}})])}})
 
 
-def test_mask_pii_adds_a_data_protection_policy():
+def test_pii_masking_can_be_turned_off_and_the_pack_reports_it():
+    stack = cdk.Stack(cdk.App(), "Clear")
+    SecureLogGroup(stack, "Logs", mask_pii=False)
+    group = next(iter(Template.from_stack(stack).find_resources("AWS::Logs::LogGroup").values()))
+    assert "DataProtectionPolicy" not in group["Properties"]
+    template = Template.from_stack(stack).to_json()
+    findings = evaluate(AisecTemplate(template), Phase.ADVANCED, {Capability.ANSWERS})
+    assert [(f.id, template["Resources"][f.resource]["Type"]) for f in findings if not f.workload] == [
+        ("AISEC-DATA-23", "AWS::Logs::LogGroup")]
+
+
+def test_pii_is_masked_by_default():
     stack = cdk.Stack(cdk.App(), "Masked")
-    SecureLogGroup(stack, "Logs", mask_pii=True)
+    SecureLogGroup(stack, "Logs")
     group = next(iter(Template.from_stack(stack).find_resources("AWS::Logs::LogGroup").values()))
     statements = group["Properties"]["DataProtectionPolicy"]["Statement"]
     assert [s["Sid"] for s in statements] == ["audit-statement-cdk", "redact-statement-cdk"]
