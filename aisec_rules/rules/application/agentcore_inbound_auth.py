@@ -211,6 +211,6 @@ RULE = Rule(
     remediation="Set the gateway's `AuthorizerType` to `AWS_IAM` or `CUSTOM_JWT`; for `CUSTOM_JWT` (gateway or "
                 "runtime) point `DiscoveryUrl` at the https OpenID configuration of your identity provider (e.g. "
                 "Cognito) and restrict `AllowedClients` or `AllowedAudience` to your application's client ids.",
-    construct="aisec_constructs.application (AgentCore gateway and runtime, planned)",
+    construct="aisec_constructs.application.AgentCoreGateway, AgentCoreRuntime",
     check=check,
 )

@@ -39,6 +39,6 @@ RULE = Rule(
     passes="Every `AWS::BedrockAgentCore::BrowserCustom` sets `RecordingConfig.Enabled` to true with an "
            "`S3Location` bucket (Security Hub BedrockAgentCore.6).",
     remediation="Enable session recording on the custom browser and write it to a private, KMS-encrypted bucket.",
-    construct="aisec_constructs.application (AgentCore browser, planned)",
+    construct="aisec_constructs.application.AgentCoreBrowser",
     check=check,
 )

@@ -224,6 +224,6 @@ RULE = Rule(
                 "`GuardrailVersion`, e.g. `Fn::GetAtt` of the guardrail and of an `AWS::Bedrock::GuardrailVersion`) "
                 "and to each Prompt and KnowledgeBase node of each flow (`Configuration.<Prompt|KnowledgeBase>."
                 "GuardrailConfiguration`); keep flow definitions in the `Definition` property so they can be checked.",
-    construct="aisec_constructs.application (Agent and Flow with guardrail, planned)",
+    construct="aisec_constructs.application.Agent (cannot be created without a guardrail)",
     check=check,
 )

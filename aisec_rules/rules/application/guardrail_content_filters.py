@@ -95,6 +95,6 @@ RULE = Rule(
                 "MISCONDUCT at MEDIUM (the console default) or HIGH for both prompts and responses, leave "
                 "`InputEnabled`/`OutputEnabled` on and the actions at `BLOCK`, and apply the guardrail to every "
                 "model call (AISEC-APP-04 checks agents and flows).",
-    construct="aisec_constructs.application (Guardrail, planned)",
+    construct="aisec_constructs.application.Guardrail",
     check=check,
 )

@@ -75,6 +75,6 @@ RULE = Rule(
     remediation="Add `{Type: PROMPT_ATTACK, InputStrength: HIGH, OutputStrength: NONE}` to the guardrail's "
                 "`ContentPolicyConfig.FiltersConfig` and keep input evaluation enabled with action BLOCK; wrap "
                 "user input in guardrail input tags when calling InvokeModel.",
-    construct="aisec_constructs.application (Guardrail, planned)",
+    construct="aisec_constructs.application.Guardrail",
     check=check,
 )

@@ -151,6 +151,6 @@ RULE = Rule(
     remediation="Add a sensitive-information policy to the guardrail: PII entities for at least AWS_ACCESS_KEY, "
                 "AWS_SECRET_KEY and PASSWORD (plus the personal data your application handles) with `Action` BLOCK "
                 "or ANONYMIZE, and do not override `InputAction`/`OutputAction` to NONE or disable a direction.",
-    construct="aisec_constructs.application (Guardrail, planned)",
+    construct="aisec_constructs.application.Guardrail",
     check=check,
 )

@@ -209,6 +209,6 @@ RULE = Rule(
            "KMS-encrypted CloudWatch Logs log group or S3 bucket as destination.",
     remediation="Add aisec's ModelInvocationLogging construct with text data delivery, pointing at a log group with "
                 "a KMS key and/or an SSE-KMS bucket of the same stack.",
-    construct="aisec_constructs.application (ModelInvocationLogging, planned)",
+    construct="aisec_constructs.data.ModelInvocationLogging",
     check=check,
 )

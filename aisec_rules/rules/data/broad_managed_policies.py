@@ -110,6 +110,6 @@ RULE = Rule(
            "`PowerUserAccess` policies.",
     remediation="Detach the AWS-managed full-access policy and grant the specific actions on the specific resources the "
                 "workload uses in an inline or customer-managed policy.",
-    construct="aisec_constructs.data least-privilege AI role (planned)",
+    construct="the roles aisec constructs create attach no broad AWS-managed policy",
     check=check,
 )

@@ -231,6 +231,6 @@ RULE = Rule(
     remediation="Set `blockPublicAccess: BlockPublicAccess.BLOCK_ALL` and `enforceSSL: true` on every bucket "
                 "(CDK), or the equivalent `PublicAccessBlockConfiguration` and a Deny statement on "
                 "`aws:SecureTransport` \"false\" in the bucket policy.",
-    construct="aisec_constructs.data (AI bucket, planned)",
+    construct="aisec_constructs.data.SecureBucket",
     check=check,
 )

@@ -107,6 +107,6 @@ RULE = Rule(
     remediation="Replace wildcard actions with the specific actions the application or agent calls (for example "
                 "`bedrock:InvokeModel`, `bedrock:InvokeModelWithResponseStream`, `bedrock-agentcore:InvokeAgentRuntime`); "
                 "use `Deny` rather than `Allow` with `NotAction`.",
-    construct="aisec_constructs.data least-privilege AI role (planned)",
+    construct="aisec_constructs.data.ModelAccess and the roles of Agent, KnowledgeBase, PrivateToolFunction",
     check=check,
 )

@@ -147,6 +147,6 @@ RULE = Rule(
     remediation="Grant `bedrock:InvokeModel` and `bedrock:InvokeModelWithResponseStream` on the ARNs of the models and "
                 "inference profiles the workload uses (for a cross-Region inference profile: the profile ARN and the "
                 "foundation-model ARNs it routes to), in a statement of their own.",
-    construct="aisec_constructs.data least-privilege model invocation grant (planned)",
+    construct="aisec_constructs.data.ModelAccess",
     check=check,
 )

@@ -230,6 +230,6 @@ RULE = Rule(
     remediation="Store secrets in AWS Secrets Manager and pass only the secret ARN or name "
                 "(`DB_SECRET_ARN`); read the value at run time (Lambda: the Parameters and Secrets extension or "
                 "the SDK; ECS: `Secrets` with `ValueFrom`). Rotate any secret that was already deployed.",
-    construct="aisec_constructs.application (agent tools and runtime, planned)",
+    construct="no construct: keep secrets in Secrets Manager and pass their ARN",
     check=check,
 )

@@ -105,6 +105,6 @@ RULE = Rule(
     remediation="Grant `iam:PassRole` only on the ARNs of the roles the workload hands to a service, with "
                 "`\"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"bedrock.amazonaws.com\"}}` (or the "
                 "service that receives the role).",
-    construct="aisec_constructs.data least-privilege AI role (planned)",
+    construct="aisec_constructs.data.ModelInvocationLogging (PassRole scoped to Bedrock)",
     check=check,
 )

@@ -220,6 +220,6 @@ RULE = Rule(
     remediation="List the knowledge base and application role ARNs as principals, scope rules to the collection "
                 "(`collection/<name>`, `index/<name>/*`) and to the permissions each role uses; in vector bucket "
                 "policies name the roles instead of `*`.",
-    construct="aisec_constructs.data (vector store, planned)",
+    construct="aisec_constructs.data.OpenSearchVectorCollection (grant_data_access), S3VectorStore",
     check=check,
 )

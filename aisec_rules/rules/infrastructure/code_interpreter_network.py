@@ -39,6 +39,6 @@ RULE = Rule(
            "(Foundational) and is `VPC` with subnets and security groups (Enhanced and Advanced).",
     remediation="Run the code interpreter in `VPC` network mode inside private subnets (`SANDBOX` only while "
                 "prototyping); the network configuration is create-only, so choose it before the first deploy.",
-    construct="aisec_constructs.application (AgentCore code interpreter, issue 5)",
+    construct="aisec_constructs.application.AgentCoreCodeInterpreter",
     check=check,
 )

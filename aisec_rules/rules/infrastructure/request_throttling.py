@@ -119,6 +119,6 @@ RULE = Rule(
            "`GatewayRateLimit` with request or token entries.",
     remediation="Set stage throttling (`ThrottlingRateLimit`, `ThrottlingBurstLimit`) sized to the model budget, "
                 "and add an `AWS::BedrockAgentCore::GatewayRateLimit` per gateway.",
-    construct="aisec_constructs.application (API and gateway constructs, planned)",
+    construct="aisec_constructs.application.AgentCoreGateway (rate limit); API throttling has no construct yet",
     check=check,
 )

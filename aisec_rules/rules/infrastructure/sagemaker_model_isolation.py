@@ -45,6 +45,6 @@ RULE = Rule(
            "groups; `AWS::SageMaker::Domain` sets `AppNetworkAccessType: VpcOnly`.",
     remediation="Enable network isolation and a VPC configuration on models; create Studio domains with "
                 "`AppNetworkAccessType: VpcOnly` in private subnets with the VPC endpoints Studio needs.",
-    construct="aisec_constructs.infrastructure (SageMaker isolation, planned)",
+    construct="no construct yet (SageMaker model and domain)",
     check=check,
 )

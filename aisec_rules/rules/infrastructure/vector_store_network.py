@@ -120,6 +120,6 @@ RULE = Rule(
            "by a network policy in the template.",
     remediation="Give each collection a network policy with `AllowFromPublic: false` and `SourceVPCEs` (the "
                 "workload's OpenSearch Serverless VPC endpoint) or `SourceServices: [\"bedrock.amazonaws.com\"]`.",
-    construct="aisec_constructs.data (vector store, planned)",
+    construct="aisec_constructs.data.OpenSearchVectorCollection",
     check=check,
 )
