@@ -31,7 +31,7 @@ from aws_cdk import aws_macie as macie
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from ._nag import acknowledge_iam5
+from ..nag import acknowledge_iam5
 from .buckets import SecureBucket
 from .log_groups import SecureLogGroup
 

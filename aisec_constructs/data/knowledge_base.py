@@ -44,7 +44,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ..annotations import record_opt_out
-from ._nag import acknowledge_iam5
+from ..nag import acknowledge_iam5
 from .buckets import SecureBucket
 from .keys import EncryptionKey
 from .log_groups import SecureLogGroup

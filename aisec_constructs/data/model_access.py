@@ -28,7 +28,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..annotations import record_opt_out
-from ._nag import acknowledge_iam5
+from ..nag import acknowledge_iam5
 
 INVOKE = "bedrock:InvokeModel"
 INVOKE_STREAM = "bedrock:InvokeModelWithResponseStream"

@@ -44,7 +44,7 @@ from aisec_rules.rules.application._config_rules import AI_CONFIG_RULES, AI_STAN
 
 from ..annotations import record_opt_out
 from ..data import EncryptionKey, SecureBucket
-from ._nag import acknowledge_iam5
+from ..nag import acknowledge_iam5
 
 DEFAULT_AI_CONFIG_RULES = tuple(sorted({rule for rules in AI_CONFIG_RULES.values() for rule in rules}))
 FORENSICS = ("detective", "security_lake")

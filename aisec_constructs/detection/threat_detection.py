@@ -35,7 +35,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ..annotations import record_opt_out
-from ._nag import acknowledge_iam5
+from ..nag import acknowledge_iam5
 
 VALID_EXTRA_FEATURES = ("EKS_AUDIT_LOGS", "EKS_RUNTIME_MONITORING", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS",
                         "AI_ANALYST")

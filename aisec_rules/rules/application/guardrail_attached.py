@@ -32,6 +32,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...template import MISSING, Resource, Value
+from ._app import get
 from ._guardrail import join, note
 
 AGENT = "AWS::Bedrock::Agent"
@@ -105,26 +106,13 @@ def _parse(text: Optional[str]) -> Tuple[Any, str]:
         return None, f"it is not valid JSON: {error}"
 
 
-def _get(obj: Any, key: str, parsed: bool) -> Any:
-    """``obj[key]``; for parsed JSON strings also the camelCase key of the Bedrock API shape."""
-    if not isinstance(obj, dict):
-        return MISSING
-    if key in obj:
-        return obj[key]
-    if parsed:
-        camel = key[:1].lower() + key[1:]
-        if camel in obj:
-            return obj[camel]
-    return MISSING
-
-
 def _check_definition(ctx: Context, flow: Resource, definition: Any, where: str, origin: str, parsed: bool,
                       prefix: str = "") -> Iterator[Violation]:
     if not isinstance(definition, dict):
         yield Violation(flow.logical_id, f"{where} is not an object the rule can read{note(origin)}; the guardrails of "
                         "its Prompt and KnowledgeBase nodes cannot be confirmed.")
         return
-    for nodes in _values(ctx, _get(definition, "Nodes", parsed), origin, parsed):
+    for nodes in _values(ctx, get(definition, "Nodes", parsed), origin, parsed):
         if not nodes.known:
             yield Violation(flow.logical_id, f"{where}.Nodes cannot be verified at synth time{note(nodes.origin)}; "
                             "the guardrails of its Prompt and KnowledgeBase nodes cannot be confirmed.")
@@ -150,23 +138,23 @@ def _check_node(ctx: Context, flow: Resource, node: Value, index: int, where: st
         yield Violation(flow.logical_id, f"{where} {reason}{note(node.origin)}; its guardrail cannot be confirmed.",
                         f"Node::{prefix}#{index}")
         return
-    name = _get(node.raw, "Name", parsed)
+    name = get(node.raw, "Name", parsed)
     label = "".join(ch for ch in name if not ch.isspace() and ch not in "[]") if isinstance(name, str) else ""
     detail = f"Node::{prefix}{label or '#' + str(index)}"
     shown = f"{where} ({name})" if label else where
-    configuration = _get(node.raw, "Configuration", parsed)
-    for kind in _values(ctx, _get(node.raw, "Type", parsed), node.origin, parsed):
+    configuration = get(node.raw, "Configuration", parsed)
+    for kind in _values(ctx, get(node.raw, "Type", parsed), node.origin, parsed):
         if not kind.known or not isinstance(kind.raw, str):
             # A node type we cannot read: judge it by the configuration it carries.
             present = [k for k in GUARDED_NODES if isinstance(configuration, dict)
-                       and _get(configuration, k, parsed) is not MISSING]
+                       and get(configuration, k, parsed) is not MISSING]
             if not present:
                 continue
             node_type = present[0]
         else:
             node_type = kind.raw
         if node_type == "Loop":
-            inner = _get(_get(configuration, "Loop", parsed), "Definition", parsed)
+            inner = get(get(configuration, "Loop", parsed), "Definition", parsed)
             for value in _values(ctx, inner, kind.origin, parsed):
                 if value.known and value.raw is not MISSING:
                     yield from _check_definition(ctx, flow, value.raw, f"{where}.Configuration.Loop.Definition",
@@ -174,7 +162,7 @@ def _check_node(ctx: Context, flow: Resource, node: Value, index: int, where: st
             continue
         if node_type not in GUARDED_NODES:
             continue
-        missing = _unset(ctx, _get(_get(configuration, node_type, parsed), "GuardrailConfiguration", parsed),
+        missing = _unset(ctx, get(get(configuration, node_type, parsed), "GuardrailConfiguration", parsed),
                          f"Configuration.{node_type}.GuardrailConfiguration", kind.origin, parsed)
         if missing:
             yield Violation(flow.logical_id,
@@ -204,7 +192,7 @@ def _unset(ctx: Context, config: Any, where: str, origin: str, parsed: bool) -> 
             problems.append(f"{where} is not an object{note(value.origin)}")
             continue
         for field in FIELDS:
-            for item in _values(ctx, _get(value.raw, field, parsed), value.origin, parsed):
+            for item in _values(ctx, get(value.raw, field, parsed), value.origin, parsed):
                 if item.known and (item.raw is MISSING or item.raw is None or item.raw == ""):
                     problems.append(f"{where}.{field} is not set{note(item.origin)}")
     return problems
