@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 CDK := node_modules/.bin/cdk
-PHASE ?= foundational
+PHASE ?= advanced
 OUTDIR ?= cdk.out
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
@@ -32,7 +32,7 @@ synth: $(INSTALLED) $(CDK)
 	@if [ -f $(OUTDIR)/validation-report.json ]; then echo "Validation report: $(OUTDIR)/validation-report.json"; \
 	else echo "Validation report: none written (no plugin reported anything: zero findings)"; fi
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(CDK)
 	$(PY) -m pytest -q
 
 docs: $(INSTALLED)

@@ -1,5 +1,6 @@
-"""The reference app: it synthesizes with the pack enforcing (zero findings), its templates pass
-cfn-lint, and `aisec check` agrees with the pack on the synthesized cloud assembly."""
+"""The reference app at every phase: the four stacks synthesize with the pack enforcing (zero
+unacknowledged findings), their templates pass cfn-lint, `aisec check` agrees on the cloud
+assembly, and the controls present grow with the phase."""
 import importlib.util
 import json
 from pathlib import Path
@@ -15,38 +16,118 @@ spec = importlib.util.spec_from_file_location("reference_app", ROOT / "app.py")
 reference_app = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(reference_app)
 
+PHASES = ("foundational", "enhanced", "advanced")
+STACKS = ["AiSecurityBaseline", "ChatAssistant", "RagAssistant", "SupportAgent"]
+_cache = {}
+
+
+def synth(phase: str, tmp_path_factory) -> cdk.cx_api.CloudAssembly:
+    if phase not in _cache:
+        outdir = tmp_path_factory.mktemp(f"cdk.out.{phase}")
+        app = cdk.App(outdir=str(outdir), context={"aisec:phase": phase})
+        reference_app.build(app)
+        _cache[phase] = app.synth()  # raises when the pack reports any unacknowledged finding
+    return _cache[phase]
+
+
+@pytest.fixture(scope="module", params=PHASES)
+def assembly(request, tmp_path_factory):
+    return request.param, synth(request.param, tmp_path_factory)
+
 
 @pytest.fixture(scope="module")
-def assembly(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    app = cdk.App(outdir=str(outdir), context={"aisec:phase": "foundational"})
-    reference_app.build(app)
-    return app.synth()  # raises when the pack reports any unacknowledged finding
+def assemblies(tmp_path_factory):
+    return {phase: synth(phase, tmp_path_factory) for phase in PHASES}
+
+
+def types(assembly, stack: str) -> set:
+    return {r["Type"] for r in assembly.get_stack_by_name(stack).template["Resources"].values()}
+
+
+def all_types(assembly) -> set:
+    return set().union(*(types(assembly, s) for s in STACKS))
 
 
 def test_every_stack_synthesizes_with_zero_findings(assembly):
-    assert [s.stack_name for s in assembly.stacks] == ["ChatAssistant"]
-    report = Path(assembly.directory) / "validation-report.json"
+    phase, asm = assembly
+    assert [s.stack_name for s in asm.stacks] == STACKS
+    report = Path(asm.directory) / "validation-report.json"
     if report.exists():  # written only when a plugin reports something (acknowledged findings)
         for plugin in json.loads(report.read_text())["pluginReports"]:
-            assert all(v["severity"] == "info" for v in plugin["violations"])
+            assert all(v["severity"] == "info" for v in plugin["violations"]), phase
 
 
 def test_templates_pass_cfn_lint(assembly):
-    for stack in assembly.stacks:
-        assert lint_errors(stack.template) == [], stack.stack_name
+    phase, asm = assembly
+    for stack in asm.stacks:
+        assert lint_errors(stack.template) == [], (phase, stack.stack_name)
 
 
 def test_cli_agrees_on_the_cloud_assembly(assembly, capsys):
-    assert main(["check", assembly.directory, "--phase", "foundational"]) == 0
-    assert capsys.readouterr().out.strip().endswith("0 finding(s), 0 acknowledged")
+    phase, asm = assembly
+    assert main(["check", asm.directory, "--phase", phase]) == 0
+    assert " 0 finding(s)" in " " + capsys.readouterr().out.strip().splitlines()[-1]
 
 
-def test_chat_role_may_invoke_only_its_model(assembly):
-    template = assembly.get_stack_by_name("ChatAssistant").template
+def test_default_phase_is_advanced():
+    assert reference_app.phase_of(cdk.App()).name == "ADVANCED"
+    assert json.loads((ROOT / "cdk.json").read_text())["context"]["aisec:phase"] == "advanced"
+
+
+def test_controls_grow_with_the_phase(assemblies):
+    f, e, a = (all_types(assemblies[p]) for p in PHASES)
+    assert f <= e <= a
+    enhanced_only = {"AWS::EC2::VPC", "AWS::EC2::FlowLog", "AWS::EC2::VPCEndpoint", "AWS::GuardDuty::Detector",
+                     "AWS::Events::Rule", "AWS::Macie::Session", "AWS::CloudWatch::Alarm"}
+    assert enhanced_only <= e and not enhanced_only & f
+    advanced_only = {"AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard", "AWS::Config::ConfigurationRecorder",
+                     "AWS::Detective::Graph", "AWS::Bedrock::EnforcedGuardrailConfiguration",
+                     "AWS::Bedrock::AutomatedReasoningPolicy"}
+    assert advanced_only <= a and not advanced_only & e
+    # every phase: invocation logging, the trail, a guardrail per workload, customer managed keys
+    for asm in assemblies.values():
+        assert {"Custom::AisecModelInvocationLogging", "AWS::CloudTrail::Trail"} <= types(asm, "AiSecurityBaseline")
+        for stack in STACKS[1:]:
+            assert {"AWS::Bedrock::Guardrail", "AWS::Bedrock::GuardrailVersion", "AWS::KMS::Key"} <= types(asm, stack)
+
+
+def test_singletons_live_only_in_the_baseline(assemblies):
+    singletons = {"Custom::AisecModelInvocationLogging", "AWS::CloudTrail::Trail", "AWS::GuardDuty::Detector",
+                  "AWS::SecurityHub::Hub", "AWS::Config::ConfigurationRecorder", "AWS::Detective::Graph",
+                  "AWS::Macie::Session", "AWS::Bedrock::EnforcedGuardrailConfiguration"}
+    asm = assemblies["advanced"]
+    assert singletons <= types(asm, "AiSecurityBaseline")
+    for stack in STACKS[1:]:
+        assert not singletons & types(asm, stack), stack
+
+
+def test_three_kinds_of_system(assemblies):
+    asm = assemblies["foundational"]
+    chat = asm.get_stack_by_name("ChatAssistant").template["Resources"].values()
+    methods = [r for r in chat if r["Type"] == "AWS::ApiGateway::Method" and r["Properties"]["HttpMethod"] != "OPTIONS"]
+    assert methods and all(m["Properties"]["AuthorizationType"] == "AWS_IAM" for m in methods)
+    assert "AWS::WAFv2::WebACLAssociation" in types(asm, "ChatAssistant")
+    assert {"AWS::Bedrock::KnowledgeBase", "AWS::S3Vectors::Index"} <= types(asm, "RagAssistant")
+    agent = next(r for r in asm.get_stack_by_name("SupportAgent").template["Resources"].values()
+                 if r["Type"] == "AWS::Bedrock::Agent")
+    functions = {f["Name"]: f for g in agent["Properties"]["ActionGroups"] for f in g["FunctionSchema"]["Functions"]}
+    assert functions["cancel_order"]["RequireConfirmation"] == "ENABLED"
+    assert functions["get_order"].get("RequireConfirmation", "DISABLED") == "DISABLED"
+
+
+def test_chat_role_may_invoke_only_its_model(assemblies):
+    template = assemblies["advanced"].get_stack_by_name("ChatAssistant").template
     statements = [s for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"
                   for s in r["Properties"]["PolicyDocument"]["Statement"]
                   if "bedrock:InvokeModel" in s["Action"]]
     assert len(statements) == 1
     resource = json.dumps(statements[0]["Resource"])
     assert "foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0" in resource and '"*"' not in resource
+    assert "bedrock:GuardrailIdentifier" in json.dumps(statements[0]["Condition"])
+
+
+def test_workloads_acknowledge_what_the_baseline_covers(assemblies):
+    report = json.loads((Path(assemblies["advanced"].directory) / "validation-report.json").read_text())
+    reasons = [v["description"] for p in report["pluginReports"] for v in p["violations"]
+               if "provided account-wide by stack AiSecurityBaseline" in v["description"]]
+    assert reasons, "the workload stacks acknowledge the baseline's singletons"

@@ -1,0 +1,158 @@
+"""AiWorkload and AccountBaseline: the controls each phase adds, and the acknowledgements a workload
+makes for what a baseline in another stack covers."""
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Acknowledgment, Validations
+from aws_cdk.assertions import Template
+
+from aisec_constructs.data import KnowledgeBase, SecureBucket
+
+from aisec_constructs.data.keys import EncryptionKey
+from aisec_constructs.workload import AccountBaseline, AiWorkload
+from aisec_rules import AiSecurityChecks
+from aisec_rules.model import Phase
+from tests.cfn_lint import lint_errors
+from tests.constructs.compliance import stack_findings
+
+PHASES = (Phase.FOUNDATIONAL, Phase.ENHANCED, Phase.ADVANCED)
+SINGLETONS = ("Custom::AisecModelInvocationLogging", "AWS::CloudTrail::Trail", "AWS::GuardDuty::Detector",
+              "AWS::Macie::Session", "AWS::SecurityHub::Hub", "AWS::Config::ConfigurationRecorder",
+              "AWS::Detective::Graph", "AWS::Bedrock::EnforcedGuardrailConfiguration")
+
+
+def standalone(phase: Phase, capabilities=("connects",)) -> cdk.Stack:
+    stack = cdk.Stack(cdk.App(), "Standalone")
+    AiWorkload(stack, "Workload", capabilities=capabilities, phase=phase, model_ids=["amazon.nova-lite-v1:0"])
+    return stack
+
+
+@pytest.fixture(scope="module")
+def templates():
+    return {phase: Template.from_stack(standalone(phase)) for phase in PHASES}
+
+
+@pytest.fixture(scope="module")
+def with_baseline(tmp_path_factory):
+    """Per phase, an app with a baseline stack and a RAG workload stack that uses it, synthesized with
+    the pack enforcing (synth raises on any unacknowledged finding)."""
+    result = {}
+    for phase in PHASES:
+        app = cdk.App(outdir=str(tmp_path_factory.mktemp(f"workload-{phase.name.lower()}")))
+        base_stack = cdk.Stack(app, "Base")
+        baseline = AccountBaseline(base_stack, "Baseline", phase=phase)
+        stack = cdk.Stack(app, "Rag")
+        workload = AiWorkload(stack, "Workload", capabilities=["connects"], phase=phase, baseline=baseline)
+        KnowledgeBase(stack, "KnowledgeBase", source_bucket=SecureBucket(stack, "Corpus"), screen_chunks=False)
+        Validations.of(stack).acknowledge(Acknowledgment(id="AISEC-DATA-25[Transformation]",
+                                                         reason="test: no transformation function"))
+        Validations.of(workload.guardrail).acknowledge(Acknowledgment(id="AISEC-APP-10",
+                                                                      reason="test: no domain rules"))
+        Validations.of(app).add_plugins(AiSecurityChecks(app, phase=phase))
+        assembly = app.synth()
+        report = Path(assembly.directory) / "validation-report.json"
+        acks = json.loads(report.read_text())["pluginReports"][0]["violations"] if report.exists() else []
+        result[phase] = (base_stack, stack, workload, assembly, acks)
+    return result
+
+
+def count(template: Template, resource_type: str) -> int:
+    return len(template.find_resources(resource_type))
+
+
+def test_foundational_defaults(templates):
+    t = templates[Phase.FOUNDATIONAL]
+    for resource_type in ("AWS::KMS::Key", "AWS::Bedrock::Guardrail", "AWS::Bedrock::GuardrailVersion",
+                          "Custom::AisecModelInvocationLogging", "AWS::CloudTrail::Trail"):
+        assert count(t, resource_type) >= 1, resource_type
+    for resource_type in ("AWS::EC2::VPC", "AWS::GuardDuty::Detector", "AWS::SecurityHub::Hub"):
+        assert count(t, resource_type) == 0, resource_type
+
+
+def test_enhanced_adds_network_detection_and_monitoring(templates):
+    t = templates[Phase.ENHANCED]
+    for resource_type in ("AWS::EC2::VPC", "AWS::EC2::FlowLog", "AWS::GuardDuty::Detector", "AWS::Events::Rule",
+                          "AWS::Macie::Session", "AWS::CloudWatch::Alarm"):
+        assert count(t, resource_type) >= 1, resource_type
+    assert count(t, "AWS::SecurityHub::Hub") == 0
+
+
+def test_advanced_adds_posture_and_enforced_guardrail(templates):
+    t = templates[Phase.ADVANCED]
+    for resource_type in ("AWS::SecurityHub::Hub", "AWS::Config::ConfigurationRecorder", "AWS::Detective::Graph",
+                          "AWS::Bedrock::EnforcedGuardrailConfiguration"):
+        assert count(t, resource_type) == 1, resource_type
+
+
+def test_connects_guardrail_checks_grounding(templates):
+    templates[Phase.FOUNDATIONAL].has_resource_properties("AWS::Bedrock::Guardrail", {
+        "ContextualGroundingPolicyConfig": {"FiltersConfig": [{"Type": "GROUNDING", "Threshold": 0.75},
+                                                              {"Type": "RELEVANCE", "Threshold": 0.75}]}})
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_standalone_workload_has_no_workload_findings_of_its_phase(phase):
+    """Without a baseline the workload carries every singleton itself: nothing missing at its phase
+    except what application constructs add (the knowledge base, tool functions)."""
+    findings = stack_findings(standalone(phase, ("answers",)), phase, include_workload=True)
+    # by design: automated reasoning needs the user's domain policy (automated_reasoning_policies=), and
+    # IsolatedNetwork acknowledges PII masking on its flow logs (seen by the pack, not by the bare engine)
+    expected = {"AISEC-APP-10 @ WorkloadGuardrailF5E07088", "AISEC-DATA-23 @ WorkloadNetworkFlowLogsLogGroupCAF5A374"} \
+        if phase is Phase.ADVANCED else set()
+    assert set(findings) == expected
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_baseline_singletons_stay_out_of_workload_stacks(with_baseline, phase):
+    _, _, workload, assembly, _ = with_baseline[phase]
+    resources = assembly.get_stack_by_name("Rag").template["Resources"].values()
+    assert not {r["Type"] for r in resources} & set(SINGLETONS)
+    assert workload.local_baseline is None
+    for name in ("Base", "Rag"):
+        assert lint_errors(assembly.get_stack_by_name(name).template) == [], name
+
+
+EXPECTED_ACKS = {
+    Phase.FOUNDATIONAL: {"AISEC-APP-18", "AISEC-APP-19"},
+    Phase.ENHANCED: {"AISEC-APP-18", "AISEC-APP-19", "AISEC-APP-20", "AISEC-APP-23", "AISEC-APP-23[Response]",
+                     "AISEC-DATA-24"},
+    Phase.ADVANCED: {"AISEC-APP-18", "AISEC-APP-19", "AISEC-APP-20", "AISEC-APP-23", "AISEC-APP-23[Response]",
+                     "AISEC-DATA-24", "AISEC-APP-09", "AISEC-APP-27[SecurityHub]", "AISEC-APP-27[AiStandard]",
+                     "AISEC-APP-27[ConfigRecorder]", "AISEC-APP-27[Forensics]"},
+}
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_workload_acknowledges_exactly_what_the_baseline_covers(with_baseline, phase):
+    _, _, workload, _, acks = with_baseline[phase]
+    assert set(workload.acknowledged_by_baseline(workload.baseline)) == EXPECTED_ACKS[phase]
+    by_baseline = {v["ruleName"] for v in acks if "provided account-wide by stack Base" in v["ruleMetadata"]["reason"]}
+    assert by_baseline == EXPECTED_ACKS[phase]
+    assert all(v["severity"] == "info" for v in acks)
+
+
+def test_answers_only_workload_does_not_acknowledge_macie():
+    app = cdk.App()
+    baseline = AccountBaseline(cdk.Stack(app, "Base"), "Baseline", phase=Phase.ENHANCED)
+    workload = AiWorkload(cdk.Stack(app, "Chat"), "Workload", capabilities=["answers"], phase="enhanced",
+                          baseline=baseline)
+    assert "AISEC-DATA-24" not in workload.acknowledged_by_baseline(baseline)
+
+
+def test_existing_key_and_network_are_accepted():
+    stack = cdk.Stack(cdk.App(), "Existing")
+    key = EncryptionKey(stack, "Key", purpose="shared")
+    first = AiWorkload(stack, "First", capabilities=["answers"], phase="enhanced", encryption_key=key)
+    second = AiWorkload(stack, "Second", capabilities=["answers"], phase="enhanced", encryption_key=key,
+                        network=first.network, guardrail=first.guardrail,
+                        baseline=first.local_baseline)
+    assert second.encryption_key is key and second.network is first.network and second.guardrail is first.guardrail
+    assert second.local_baseline is None
+    assert count(Template.from_stack(stack), "AWS::EC2::VPC") == 1
+
+
+def test_moving_a_phase_is_one_argument():
+    with pytest.raises(ValueError):
+        AiWorkload(cdk.Stack(cdk.App(), "Bad"), "Workload", capabilities=["answers"], phase="extreme")
