@@ -10,8 +10,9 @@ Four stacks:
 
 * ``AiSecurityBaseline``: the account/Region singletons (model invocation logging, the CloudTrail trail,
   and from Enhanced on GuardDuty, incident response, Macie, X-Ray transaction search; at Advanced
-  Security Hub, Config, Detective and the enforced guardrail). Every workload stack acknowledges the
-  workload-level findings it covers, naming this stack.
+  Security Hub, Config, Detective and the enforced guardrail). The pack judges the stacks of one
+  environment together, so these satisfy the environment controls of every workload stack beside it,
+  with no acknowledgement.
 * ``ChatAssistant`` (answers): a REST API with IAM authentication, throttling and (from Enhanced) a WAF
   web ACL in front of a function that calls one model through a pinned guardrail version.
 * ``RagAssistant`` (connects): a knowledge base over a secure corpus bucket and an S3 Vectors store,

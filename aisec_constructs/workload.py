@@ -21,17 +21,17 @@ Moving a workload from Foundational to Enhanced is the ``phase`` argument.
 Account/Region singletons (model invocation logging, the trail, the GuardDuty detector, Security
 Hub, the Config recorder, Detective, the Macie session, X-Ray transaction search and the enforced
 guardrail) cannot be created once per workload stack in one account. :class:`AccountBaseline` holds
-them; put it in its own stack and pass it as ``baseline=``: the workload then creates none of them
-and acknowledges, on its own stack, exactly the workload-level findings the baseline covers at that
-phase, with a reason naming the baseline stack. Without a baseline the workload creates them itself
-(a single-workload account).
+them; put it in its own stack of the same app and environment and pass it as ``baseline=``: the
+workload then creates none of them. No acknowledgement is needed: the rule pack judges all stacks
+of an environment together (environment-scope rules, see ``aisec_rules.system``), so the baseline's
+trail, detector and logging satisfy every workload stack beside it. Without a baseline the workload
+creates them itself (a single-workload account).
 """
 from __future__ import annotations
 
-from typing import Dict, Iterable, Mapping, Optional, Union
+from typing import Iterable, Mapping, Optional, Union
 
 import aws_cdk as cdk
-from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_macie as macie
@@ -89,8 +89,6 @@ class AccountBaseline(Construct):
         super().__init__(scope, construct_id)
         self.phase = as_phase(phase)
         self.stack_name = cdk.Stack.of(self).stack_name
-        #: workload-level rule ids (with details) this baseline satisfies for every workload
-        self.covers: Dict[str, str] = {}
 
         # The account guardrail: generic (no contextual grounding or automated reasoning, which an enforced
         # guardrail may not carry or which would break non-RAG calls), enforced on every model call of the
@@ -98,8 +96,6 @@ class AccountBaseline(Construct):
         self.guardrail = Guardrail(self, "AccountGuardrail", denied_topics=DEFAULT_DENIED_TOPICS)
         self.invocation_logging = ModelInvocationLogging(self, "InvocationLogging")
         self.audit_trail = AuditTrail(self, "AuditTrail")
-        self.covers["AISEC-APP-18"] = "model invocation logging"
-        self.covers["AISEC-APP-19"] = "the multi-Region CloudTrail trail"
 
         self.threat_detection: Optional[ThreatDetection] = None
         self.incident_response: Optional[IncidentResponse] = None
@@ -107,28 +103,21 @@ class AccountBaseline(Construct):
         self.observability: Optional[AgentObservability] = None
         self.monitoring: Optional[AiMonitoring] = None
         if at_least(self.phase, Phase.ENHANCED):
-            self.covers["AISEC-APP-20"] = "Bedrock and AgentCore data events on the trail"
             self.threat_detection = ThreatDetection(self, "ThreatDetection")
             self.incident_response = IncidentResponse(self, "IncidentResponse")
-            self.covers["AISEC-APP-23"] = "the GuardDuty detector with AI protection"
-            self.covers["AISEC-APP-23[Response]"] = "the EventBridge rules routing GuardDuty and Security Hub findings"
             # account-wide usage alarms across all models (each workload adds per-model and guardrail alarms)
             self.monitoring = AiMonitoring(self, "Monitoring", topic=self.incident_response.topic,
                                            guardrails=[(self.guardrail.guardrail_arn, self.guardrail.guardrail_version)])
             self.macie_session = macie.CfnSession(self, "MacieSession", status="ENABLED",
                                                   finding_publishing_frequency="FIFTEEN_MINUTES")
-            self.covers["AISEC-DATA-24"] = "the Macie session"
             self.observability = AgentObservability(self, "Observability")
 
         self.posture: Optional[SecurityPosture] = None
         self.enforced_guardrail: Optional[EnforcedGuardrail] = None
         if at_least(self.phase, Phase.ADVANCED):
             self.posture = SecurityPosture(self, "SecurityPosture")
-            for detail in ("SecurityHub", "AiStandard", "ConfigRecorder", "Forensics"):
-                self.covers[f"AISEC-APP-27[{detail}]"] = f"continuous compliance ({detail})"
             if enforce_guardrail:
                 self.enforced_guardrail = EnforcedGuardrail(self, "EnforcedGuardrail", guardrail=self.guardrail)
-                self.covers["AISEC-APP-09"] = "the account-enforced guardrail"
 
     @property
     def alarm_topic(self) -> Optional[sns.ITopic]:
@@ -172,7 +161,6 @@ class AiWorkload(Construct):
         self.acts = Capability.ACTS in self.capabilities
         enhanced = at_least(self.phase, Phase.ENHANCED)
         self.baseline = baseline
-        stack = cdk.Stack.of(self)
 
         # -- keys and guardrail (every phase) -------------------------------------------------------
         self.encryption_key = encryption_key or EncryptionKey(self, "Key", purpose="AI workload data")
@@ -188,12 +176,7 @@ class AiWorkload(Construct):
 
         # -- account singletons: from the baseline, or created here ----------------------------------
         self.local_baseline: Optional[AccountBaseline] = None
-        if baseline is not None and cdk.Stack.of(baseline) is not stack:
-            for rule_id, what in self.acknowledged_by_baseline(baseline).items():
-                Validations.of(stack).acknowledge(Acknowledgment(
-                    id=rule_id, reason=f"{what}: an account/Region singleton, provided account-wide by stack "
-                                       f"{baseline.stack_name}"))
-        elif baseline is None:
+        if baseline is None:
             self.local_baseline = AccountBaseline(self, "Baseline", phase=self.phase)
             baseline = self.local_baseline
 
@@ -205,18 +188,6 @@ class AiWorkload(Construct):
             self.monitoring = AiMonitoring(
                 self, "Monitoring", topic=self.alarm_topic, model_ids=tuple(model_ids),
                 guardrails=[(self.guardrail.guardrail_arn, self.guardrail.guardrail_version)])
-
-    def acknowledged_by_baseline(self, baseline: AccountBaseline) -> Dict[str, str]:
-        """The workload-level findings ``baseline`` covers for this workload at its phase."""
-        covered = dict(baseline.covers)
-        if not self.connects:
-            covered.pop("AISEC-DATA-24", None)
-        if not at_least(self.phase, Phase.ENHANCED):
-            for rule_id in ("AISEC-APP-20", "AISEC-APP-23", "AISEC-APP-23[Response]", "AISEC-DATA-24"):
-                covered.pop(rule_id, None)
-        if not at_least(self.phase, Phase.ADVANCED):
-            covered = {k: v for k, v in covered.items() if not k.startswith(("AISEC-APP-27", "AISEC-APP-09"))}
-        return covered
 
     # -- what application constructs use ------------------------------------------------------------
 

@@ -11,13 +11,18 @@
 
 The evidence (logical ids per capability) is kept so that workload-level findings attach to a
 deterministic resource.
+
+Services (:func:`services`): Bedrock when the evidence shows anything but SageMaker (a Bedrock or
+AgentCore resource, a Bedrock endpoint, invocation logging, a grant of ``bedrock:InvokeModel``);
+SageMaker when there is an ``AWS::SageMaker::*`` resource. A template with no AI evidence at all
+(judged because capabilities were given) counts as Bedrock, the framework's default service.
 """
 from __future__ import annotations
 
 from typing import Dict, FrozenSet, List
 
 from . import iam
-from .model import Capability, with_implied
+from .model import Capability, Service, with_implied
 from .template import Template
 
 INVOCATION_LOGGING_TYPE = "Custom::AisecModelInvocationLogging"
@@ -66,3 +71,21 @@ def evidence(template: Template) -> Dict[Capability, List[str]]:
 def detect(template: Template) -> FrozenSet[Capability]:
     """The capabilities a template shows, with the implied ones added."""
     return with_implied(c for c, ids in evidence(template).items() if ids)
+
+
+def services(template: Template) -> FrozenSet[Service]:
+    """The AI services the template uses (cached on the template)."""
+    cached = template.cache.get("capabilities.services")
+    if cached is not None:
+        return cached
+    sagemaker = {r.logical_id for rtype in template.types() if rtype.startswith("AWS::SageMaker::")
+                 for r in template.of_type(rtype)}
+    others = {i for ids in evidence(template).values() for i in ids} - sagemaker
+    found = set()
+    if sagemaker:
+        found.add(Service.SAGEMAKER)
+    if others or not sagemaker:
+        found.add(Service.BEDROCK)
+    result = frozenset(found)
+    template.cache["capabilities.services"] = result
+    return result

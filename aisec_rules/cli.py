@@ -52,12 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = commands.add_parser("check", help="scan templates (JSON/YAML files or cdk.out folders)")
-    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("paths", nargs="+", metavar="PATH",
+                       help="template files and folders (a cdk.out folder is read through its manifest); all paths "
+                            "form one system, judged environment by environment")
     check.add_argument("--phase", type=_phase, default=Phase.FOUNDATIONAL,
                        help="foundational (default), enhanced or advanced; phases are cumulative")
     check.add_argument("--capabilities", type=_capabilities, default=None,
-                       help="comma-separated answers,connects,acts (default: detected per template)")
+                       help="comma-separated answers,connects,acts (default: detected per environment)")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--each", action="store_true",
+                       help="judge each template alone instead of all paths as one system (environment-level "
+                            "controls and cross-stack references are then judged per template)")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -84,21 +89,24 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def _check(args: argparse.Namespace, rules) -> int:
     from . import report
-    from .engine import evaluate
-    from .loader import load_paths
+    from .engine import evaluate_system
+    from .loader import load_stacks
 
     try:
-        templates = load_paths(args.paths)
+        stacks = load_stacks(args.paths)
     except TemplateError as error:
         print(f"aisec: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    findings = [f for t in templates for f in evaluate(t, args.phase, args.capabilities, rules)]
+    if args.each:
+        findings = [f for s in stacks for f in evaluate_system([s], args.phase, args.capabilities, rules)]
+    else:
+        findings = evaluate_system(stacks, args.phase, args.capabilities, rules)
     if args.format == "json":
-        print(report.findings_json(findings, [t.path for t in templates], args.phase.name.lower()))
+        print(report.findings_json(findings, stacks, args.phase.name.lower()))
     elif args.format == "sarif":
         print(report.findings_sarif(findings, rules, version()))
     else:
-        print(report.findings_text(findings))
+        print(report.findings_text(findings, stacks))
     return EXIT_FINDINGS if any(not f.acknowledged for f in findings) else EXIT_OK
 
 

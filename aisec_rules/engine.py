@@ -1,18 +1,22 @@
-"""Evaluate the rule registry over one template: pure Python over template data, no jsii.
+"""Evaluate the rule registry over a system of stacks or one template: pure Python, no jsii.
 
-``evaluate(template, phase=..., capabilities=None)`` runs every rule whose phase is at or
-below ``phase`` and whose capabilities meet the template's (detected when not given), and
-returns findings with their acknowledgement state read from template metadata
+``evaluate_system(stacks, phase=..., capabilities=None)`` judges the stacks environment by
+environment (one view per environment, :mod:`aisec_rules.join`); ``evaluate(template, ...)``
+judges one template alone. Every rule whose phase is at or below ``phase``, whose capabilities
+meet the environment's (detected when not given) and whose services the environment uses runs
+once per environment, and the findings carry their acknowledgement state read from template
+metadata
 (``Metadata.cdk_nag.rules_to_suppress``, the format cdk-nag writes). A rule never crashes the
 evaluation: an exception inside a check becomes a finding that names the rule and the error.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from . import capabilities as caps
 from .model import Capability, Finding, Phase, Rule, Violation, with_implied
+from .system import Environment, Stack, environments
 from .template import Template
 
 #: Namespaces an acknowledgement id may carry: CDK's hint suggests ``AISEC::AISEC-DATA-01``.
@@ -21,23 +25,38 @@ _ACK_PREFIXES = ("AISEC::", "annotation::", "Annotation::")
 
 @dataclass(frozen=True)
 class Context:
-    """What a rule check sees: the template, the phase being enforced and the capabilities."""
+    """What a rule check sees: the view (one template, or an environment's stacks joined), the phase
+    being enforced and the capabilities of the whole view."""
 
     template: Template
     phase: Phase
     capabilities: FrozenSet[Capability]
+    #: template path -> the capabilities that stack shows itself (empty for one template, or when
+    #: capabilities were given)
+    stack_capabilities: Dict[str, FrozenSet[Capability]] = field(default_factory=dict)
+
+    def capabilities_of(self, logical_id: str) -> FrozenSet[Capability]:
+        """What the workload of one resource does: the capabilities of the stack that declares it, or
+        of the whole view when that stack shows none of its own (a stack of roles) or capabilities
+        were given. A requirement that depends on what a resource serves (the endpoints of a VPC, the
+        grounding of a guardrail) reads this, so a chat stack's network is not asked for the
+        endpoints of the RAG stack beside it."""
+        own = self.stack_capabilities.get(self.template.origin(logical_id)[0])
+        return own if own else self.capabilities
 
     def anchor(self, rule_capabilities: Iterable[Capability] = ()) -> str:
-        """The logical id a workload-level finding attaches to: the first resource that
-        establishes one of the rule's capabilities, else the first resource of the template."""
+        """The logical id a workload-level finding attaches to: the first resource (by template
+        path, then logical id) that establishes one of the rule's capabilities, else the first that
+        establishes any capability, else the first resource of the view."""
         evidence = caps.evidence(self.template)
+        first = self.template.origin
         for capability in (Capability.ACTS, Capability.CONNECTS, Capability.ANSWERS):
             if capability in rule_capabilities and evidence[capability]:
-                return evidence[capability][0]
+                return min(evidence[capability], key=first)
         for capability in (Capability.ACTS, Capability.CONNECTS, Capability.ANSWERS):
             if evidence[capability]:
-                return evidence[capability][0]
-        return next(iter(self.template.resources), "")
+                return min(evidence[capability], key=first)
+        return min(self.template.resources, key=first, default="")
 
 
 def acknowledgements(metadata: Dict[str, Any]) -> Dict[str, str]:
@@ -62,27 +81,58 @@ def evaluate(
     capabilities: Optional[Iterable[Capability]] = None,
     rules: Optional[Sequence[Rule]] = None,
 ) -> List[Finding]:
-    """Findings of the applicable rules on one template, ordered by rule id, resource, detail."""
+    """Findings of the applicable rules on one template judged alone, ordered by rule id,
+    resource, detail."""
+    return evaluate_system([Stack(template)], phase, capabilities, rules)
+
+
+def evaluate_system(
+    stacks: Iterable[Stack],
+    phase: Phase = Phase.FOUNDATIONAL,
+    capabilities: Optional[Iterable[Capability]] = None,
+    rules: Optional[Sequence[Rule]] = None,
+) -> List[Finding]:
+    """Findings of the applicable rules on a system of stacks, judged environment by environment
+    (:mod:`aisec_rules.system`): each environment's stacks form one view, its capabilities and
+    services are detected over all of them (unless ``capabilities`` is given), every rule runs once
+    over it, and each finding names the template, resource and stack it belongs to. Ordered by
+    environment, then rule id, template, resource, detail."""
     if rules is None:
         from .registry import RULES as rules  # late import: the registry imports rule modules
     phase = Phase.parse(phase)
-    active = with_implied(capabilities) if capabilities is not None else caps.detect(template)
-    context = Context(template, phase, active)
-    template_acks = acknowledgements(template.metadata)
+    given = with_implied(capabilities) if capabilities is not None else None
+    findings: List[Finding] = []
+    for environment in environments(stacks):
+        findings.extend(_evaluate_environment(environment, phase, given, rules))
+    return findings
+
+
+def _evaluate_environment(environment: Environment, phase: Phase, given: Optional[FrozenSet[Capability]],
+                          rules: Sequence[Rule]) -> List[Finding]:
+    view = environment.view()
+    active = given if given is not None else caps.detect(view)
+    services = caps.services(view)
+    stacks = {s.template.path: s for s in environment.stacks}
+    own = {} if given is not None or len(stacks) == 1 else {p: caps.detect(s.template) for p, s in stacks.items()}
+    context = Context(view, phase, active, own)
+    template_acks = {path: acknowledgements(s.template.metadata) for path, s in stacks.items()}
     findings: Dict[tuple, Finding] = {}
     for rule in rules:
-        if not rule.applies(phase, active):
+        if not rule.applies(phase, active, services):
             continue
         for violation in _run(rule, context):
-            resource = violation.resource or context.anchor(rule.capabilities)
+            joined_id = violation.resource or context.anchor(rule.capabilities)
+            path, resource = view.origin(joined_id)
             finding_id = f"{rule.id}[{violation.detail}]" if violation.detail else rule.id
-            acks = dict(template_acks)
-            if template.get(resource) is not None:
-                acks.update(acknowledgements(template.resources[resource].metadata))
-            finding = Finding(rule, resource, violation.message, template.path, violation.detail,
+            acks = dict(template_acks.get(path, {}))
+            if view.get(joined_id) is not None:
+                acks.update(acknowledgements(view.resources[joined_id].metadata))
+            stack = stacks.get(path)
+            finding = Finding(rule, resource, violation.message, path, violation.detail,
                               acknowledged=finding_id in acks, reason=acks.get(finding_id),
-                              workload=violation.resource is None)
-            key = (rule.id, resource, violation.detail or "")
+                              workload=violation.resource is None,
+                              stack=stack.name if stack else "", environment=environment.name)
+            key = (rule.id, path, resource, violation.detail or "")
             earlier = findings.get(key)
             if earlier is not None and finding.message not in earlier.message.split("; also: "):
                 finding = replace(earlier, message=f"{earlier.message}; also: {finding.message}")

@@ -14,7 +14,8 @@ from typing import Any, Iterable, List
 
 import yaml
 
-from . import sam
+from . import assembly, sam
+from .system import Stack
 from .template import Template, TemplateError
 
 #: File endings read when a folder is scanned. In a cdk.out folder only ``*.template.json``.
@@ -81,10 +82,10 @@ def _looks_like_template(data: Any) -> bool:
 
 
 def template_files(folder: Path) -> List[Path]:
-    """The template files of a folder: ``*.template.json`` of a cdk.out folder (it has a
-    ``manifest.json``), else every JSON/YAML file below it, sorted."""
-    if (folder / "manifest.json").is_file():
-        return sorted(folder.rglob("*.template.json"))
+    """The template files of a folder: the stacks of a cdk.out folder (it has a ``manifest.json``),
+    else every JSON/YAML file below it, sorted."""
+    if assembly.is_assembly(folder):
+        return [a.template_path for a in assembly.read(folder)]
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_FOLDERS and not d.startswith("."))
@@ -92,28 +93,45 @@ def template_files(folder: Path) -> List[Path]:
     return sorted(found)
 
 
-def load_paths(paths: Iterable[os.PathLike | str]) -> List[Template]:
-    """Templates from files and folders. A file named on its own must be a template; in a
-    folder, JSON/YAML files that are not templates (no Resources, no format version) are
-    skipped, but a malformed file is an error. A folder without any template is an error."""
-    templates: List[Template] = []
+def load_stacks(paths: Iterable[os.PathLike | str]) -> List[Stack]:
+    """The stacks of files and folders, as one system. A file named on its own must be a template;
+    in a folder, JSON/YAML files that are not templates (no Resources, no format version) are
+    skipped, but a malformed file is an error. A folder without any template is an error. A cdk.out
+    folder is read through its manifest: each stack keeps its display name and environment; any other
+    template is an environment-agnostic stack named after its file."""
+    stacks: List[Stack] = []
     for given in paths:
         path = Path(given)
         if not path.exists():
             raise TemplateError(f"{path}: no such file or directory")
         if path.is_file():
-            templates.append(load_file(path))
+            stacks.append(Stack(load_file(path)))
             continue
         found = []
-        for file in template_files(path):
-            try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                raise TemplateError(f"{file}: cannot be read: {error}") from None
-            data = parse(text, str(file))
-            if _looks_like_template(data):
-                found.append(_template(data, str(file)))
+        if assembly.is_assembly(path):
+            for artifact in assembly.read(path):
+                data = _read_data(artifact.template_path)
+                if _looks_like_template(data):
+                    found.append(Stack(_template(data, str(artifact.template_path)), artifact.name, artifact.environment))
+        else:
+            for file in template_files(path):
+                data = _read_data(file)
+                if _looks_like_template(data):
+                    found.append(Stack(_template(data, str(file))))
         if not found:
             raise TemplateError(f"{path}: no CloudFormation templates found in this directory")
-        templates.extend(found)
-    return templates
+        stacks.extend(found)
+    return stacks
+
+
+def load_paths(paths: Iterable[os.PathLike | str]) -> List[Template]:
+    """The templates of :func:`load_stacks`, without their stack names and environments."""
+    return [stack.template for stack in load_stacks(paths)]
+
+
+def _read_data(file: Path) -> Any:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TemplateError(f"{file}: cannot be read: {error}") from None
+    return parse(text, str(file))

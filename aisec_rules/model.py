@@ -77,6 +77,31 @@ class Layer(enum.Enum):
         return {"INF": "Infrastructure", "DATA": "Data and model", "APP": "Application and agent"}[self.value]
 
 
+class Scope(enum.Enum):
+    """What a rule judges.
+
+    * ``RESOURCE``: each resource on its own, following references (``Ref``, ``Fn::GetAtt``, and
+      across stacks ``Fn::ImportValue`` and SSM parameters) into the other stacks of the environment.
+    * ``ENVIRONMENT``: a control that must exist once for the workload or the account and Region (a
+      trail, invocation logging, a guardrail, GuardDuty). Judged once per environment over all its
+      stacks: a control any stack provides counts for every stack, and a missing control is reported
+      once, on a deterministic resource of the stack that makes the system an AI system. The
+      resources that provide the control are judged one by one as well.
+    """
+
+    RESOURCE = "resource"
+    ENVIRONMENT = "environment"
+
+
+class Service(enum.Enum):
+    """The AI service a rule is about. A rule with no service applies to any AI system; one with
+    services applies only where the environment uses one of them, so a SageMaker-only system is not
+    asked for Bedrock guardrails and a Bedrock system is not asked for SageMaker model approval."""
+
+    BEDROCK = "bedrock"  # Amazon Bedrock and Amazon Bedrock AgentCore
+    SAGEMAKER = "sagemaker"
+
+
 class Severity(enum.Enum):
     HIGH = "high"
     MEDIUM = "medium"
@@ -116,6 +141,8 @@ class Rule:
     remediation: str
     check: Callable[..., Iterable[Violation]] = field(repr=False, compare=False)
     construct: str = ""
+    scope: Scope = Scope.RESOURCE
+    services: FrozenSet[Service] = frozenset()
 
     def __post_init__(self) -> None:
         expected_prefix = f"AISEC-{self.layer.value}-"
@@ -123,6 +150,7 @@ class Rule:
             raise ValueError(f"rule id {self.id!r} does not match its layer ({expected_prefix}NN)")
         object.__setattr__(self, "capabilities", frozenset(self.capabilities))
         object.__setattr__(self, "risks", tuple(self.risks))
+        object.__setattr__(self, "services", frozenset(self.services))
 
     @property
     def docs_anchor(self) -> str:
@@ -132,13 +160,19 @@ class Rule:
     def docs_link(self) -> str:
         return f"docs/RULES.md#{self.docs_anchor}"
 
-    def applies(self, phase: Phase, capabilities: FrozenSet[Capability]) -> bool:
-        return self.phase <= phase and bool(self.capabilities & capabilities)
+    def applies(self, phase: Phase, capabilities: FrozenSet[Capability],
+                services: FrozenSet[Service] = frozenset(Service)) -> bool:
+        """True when the rule runs at ``phase`` for a system with these capabilities and services."""
+        return (self.phase <= phase and bool(self.capabilities & capabilities)
+                and (not self.services or bool(self.services & services)))
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A violation of one rule on one resource of one template, with its acknowledgement state."""
+    """A violation of one rule on one resource of one template, with its acknowledgement state.
+
+    ``template`` and ``resource`` are the file and logical id the resource was declared with;
+    ``stack`` and ``environment`` say where it deploys (:mod:`aisec_rules.system`)."""
 
     rule: Rule
     resource: str
@@ -147,7 +181,9 @@ class Finding:
     detail: Optional[str] = None
     acknowledged: bool = False
     reason: Optional[str] = None
-    workload: bool = False  # something is missing from the template; attached to an anchor resource
+    workload: bool = False  # something is missing from the environment; attached to an anchor resource
+    stack: str = ""
+    environment: str = ""
 
     @property
     def id(self) -> str:
@@ -169,4 +205,7 @@ class Finding:
             "acknowledged": self.acknowledged,
             "reason": self.reason,
             "workload": self.workload,
+            "scope": self.rule.scope.value,
+            "stack": self.stack,
+            "environment": self.environment,
         }

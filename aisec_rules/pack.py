@@ -33,9 +33,11 @@ from cdk_nag import NagPack
 from constructs import IConstruct
 
 from .cli import version
-from .engine import evaluate
+from .assembly import artifacts_of
+from .engine import evaluate_system
 from .model import Capability, Finding, Phase
 from .registry import RULES
+from .system import Stack
 from .template import Template
 
 PACK_NAME = "AISEC"
@@ -81,11 +83,17 @@ class AiSecurityChecks(NagPack):
         return None
 
     def validate(self, context) -> cdk.PolicyValidationPluginReport:
-        findings: List[Finding] = []
-        for path in context.template_paths:
+        """Judge the templates of this synth as one system: stacks grouped by the environment the
+        cloud assembly manifest gives them, each environment judged once (see aisec_rules.system)."""
+        paths = list(context.template_paths)
+        artifacts = artifacts_of(paths)
+        stacks = []
+        for path in paths:
             with open(path, encoding="utf-8") as handle:
                 template = Template(json.load(handle), path)
-            findings.extend(evaluate(template, self._phase, self._capabilities, RULES))
+            artifact = artifacts.get(path)
+            stacks.append(Stack(template, artifact.name, artifact.environment) if artifact else Stack(template))
+        findings: List[Finding] = evaluate_system(stacks, self._phase, self._capabilities, RULES)
         violations = [self._violation(f) for f in findings]
         return cdk.PolicyValidationPluginReport(
             success=all(f.acknowledged for f in findings), violations=violations)
@@ -94,7 +102,7 @@ class AiSecurityChecks(NagPack):
         raise NotImplementedError(
             "AiSecurityChecks judges synthesized templates: register it with "
             "Validations.of(app).add_plugins(AiSecurityChecks(app)) and synthesize the app (findings fail "
-            "app.synth()), or evaluate a template dict with aisec_rules.engine.evaluate")
+            "app.synth()), or judge templates with aisec_rules.engine.evaluate_system (or `aisec check cdk.out`)")
 
     def _violation(self, finding: Finding) -> cdk.PolicyViolation:
         rule = finding.rule

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 
 class TemplateError(ValueError):
@@ -155,6 +155,9 @@ class Template:
         metadata = data.get("Metadata")
         self.metadata: Dict[str, Any] = metadata if isinstance(metadata, dict) else {}
         self.cache: Dict[str, Any] = {}
+        #: for a joined view of several templates (:mod:`aisec_rules.join`): joined logical id ->
+        #: (template path, logical id in that template); empty for a single template
+        self.origins: Dict[str, Tuple[str, str]] = {}
 
     # -- lookup -------------------------------------------------------------------------------
 
@@ -164,6 +167,10 @@ class Template:
             return list(self._by_type.get(types[0], ()))
         found = [r for t in types for r in self._by_type.get(t, ())]
         return sorted(found, key=lambda r: r.logical_id)
+
+    def origin(self, logical_id: str) -> Tuple[str, str]:
+        """The template path and logical id a resource of this view was declared with."""
+        return self.origins.get(logical_id, (self.path, logical_id))
 
     def types(self) -> Iterable[str]:
         return self._by_type.keys()
@@ -181,7 +188,7 @@ class Template:
         if "Fn::GetAtt" in value:
             return self.get(_getatt_target(value["Fn::GetAtt"]))
         if "Fn::Sub" in value and isinstance(value["Fn::Sub"], str):
-            match = re.fullmatch(r"\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\}", value["Fn::Sub"])
+            match = re.fullmatch(r"\$\{([A-Za-z0-9@]+)(\.[A-Za-z0-9.]+)?\}", value["Fn::Sub"])
             return self.get(match.group(1)) if match else None
         return None
 
@@ -310,7 +317,7 @@ def _referenced_ids(value: Any) -> Iterator[str]:
                 return
             if key == "Fn::Sub":
                 text = arg if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg and isinstance(arg[0], str) else "")
-                for match in re.finditer(r"\$\{([A-Za-z0-9]+)[.}]", text):
+                for match in re.finditer(r"\$\{([A-Za-z0-9@]+)[.}]", text):
                     yield match.group(1)
                 if isinstance(arg, list) and len(arg) > 1:
                     yield from _referenced_ids(arg[1])

@@ -66,7 +66,7 @@ def test_short_form_tags_are_long_form_intrinsics():
 def test_clean_template_exits_0(capsys, tmp_path):
     code, out, _ = run(capsys, "check", str(clean_template(tmp_path)))
     assert code == 0
-    assert out.strip().endswith("0 finding(s), 0 acknowledged")
+    assert out.strip().endswith("0 finding(s), 0 acknowledged in 1 stack(s), 1 environment(s)")
 
 
 def test_cdk_out_folder_reads_only_templates(capsys, tmp_path):

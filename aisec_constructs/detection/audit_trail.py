@@ -14,10 +14,11 @@ Choices:
 * The CloudTrail L2 only supports basic event selectors, which cannot select Bedrock or AgentCore
   data events; the construct sets ``AdvancedEventSelectors`` on the L1 (``cfn_trail``). Advanced
   selectors replace basic ones, so one selector keeps all management events.
-* ``data_event_types=None`` (default) derives the ``resources.type`` values when the stack is
-  synthesized, from the Bedrock/AgentCore resources the stack contains (the table of AISEC-APP-20),
-  so resources added after the trail are covered too. Give the list explicitly when the AI
-  resources live in other stacks.
+* ``data_event_types=None`` (default) derives the ``resources.type`` values when the app is
+  synthesized, from the Bedrock/AgentCore resources (the table of AISEC-APP-20) of every stack of
+  the trail's stage (app) that deploys to the trail's environment: a trail is an account/Region
+  singleton, and the rule pack judges all stacks of an environment together. Resources added after
+  the trail are covered too. Give the list explicitly for AI resources deployed from other apps.
 * One key for the trail, its bucket and its log group (purpose: audit). The key policy lets
   CloudTrail generate data keys only for trails of this account (``aws:SourceAccount`` and an
   ``aws:SourceArn`` pattern of this account's trails; no encryption-context condition, because
@@ -64,6 +65,14 @@ def detected_data_event_types(scope: Construct) -> List[str]:
         if isinstance(node, cdk.CfnResource) and node.cfn_resource_type in REQUIRED:
             found.add(REQUIRED[node.cfn_resource_type][0])
     return sorted(found)
+
+
+def environment_data_event_types(stack: cdk.Stack) -> List[str]:
+    """The data-event types of every stack of ``stack``'s stage that deploys to its environment."""
+    stage = cdk.Stage.of(stack) or stack.node.root
+    stacks = [n for n in stage.node.find_all() if isinstance(n, cdk.Stack) and n.environment == stack.environment
+              and (cdk.Stage.of(n) or n.node.root).node.path == stage.node.path]
+    return sorted({t for s in stacks for t in detected_data_event_types(s)})
 
 
 @jsii.implements(cdk.IStableAnyProducer)
@@ -167,7 +176,7 @@ class AuditTrail(Construct):
             return []
         if self._explicit_types is not None:
             return sorted(set(self._explicit_types))
-        return detected_data_event_types(cdk.Stack.of(self))
+        return environment_data_event_types(cdk.Stack.of(self))
 
     @property
     def trail_arn(self) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Dict, Iterator, List, Set
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
 from ...template import Resource, as_list
 
 OBSERVED = ("AWS::Bedrock::KnowledgeBase", "AWS::BedrockAgentCore::Gateway", "AWS::BedrockAgentCore::Memory",
@@ -107,4 +107,5 @@ RULE = Rule(
                 "transaction-search finding naming the stack that enables it for the account.",
     construct="aisec_constructs.detection.ResourceLogDelivery, AgentObservability",
     check=check,
+    scope=Scope.ENVIRONMENT,
 )

@@ -16,7 +16,7 @@ A container built from an image and model artefacts (``Image`` / ``ModelDataUrl`
 from typing import Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ...template import MISSING
 from ._app import note, possibilities, show, upper
 
@@ -82,4 +82,5 @@ RULE = Rule(
                 "after review, and create `AWS::SageMaker::Model` from the package (`ModelPackageName`).",
     construct="no construct yet: use a model package group with an approval workflow",
     check=check,
+    services={Service.SAGEMAKER},
 )

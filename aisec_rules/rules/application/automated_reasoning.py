@@ -12,7 +12,7 @@ domain has no rules worth formalizing (a small chat assistant) can be acknowledg
 from typing import Iterator
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ...template import MISSING
 from ._app import note, possibilities
 
@@ -56,4 +56,5 @@ RULE = Rule(
                 "guardrail's `AutomatedReasoningPolicyConfig.Policies`.",
     construct="aisec_constructs.application.Guardrail (automated_reasoning_policies)",
     check=check,
+    services={Service.BEDROCK},
 )

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
 from ...template import MISSING, is_false
 from ..base import expect_set, expect_value
 
@@ -107,4 +107,5 @@ RULE = Rule(
                 "`encryptionKey`), or acknowledge the finding naming the organization trail that covers the account.",
     construct="aisec_constructs.detection.AuditTrail",
     check=check,
+    scope=Scope.ENVIRONMENT,
 )

@@ -50,7 +50,7 @@ from __future__ import annotations
 from typing import Dict, Iterator, List, Set, Tuple
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Scope, Service, Severity, Violation
 from ...template import Resource, Template, as_list, is_false
 
 #: template resource type -> (required resources.type, alternatives that also count)
@@ -192,4 +192,6 @@ RULE = Rule(
                 "that selects them.",
     construct="aisec_constructs.detection.AuditTrail",
     check=check,
+    scope=Scope.ENVIRONMENT,
+    services={Service.BEDROCK},
 )

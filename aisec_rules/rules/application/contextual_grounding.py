@@ -1,7 +1,7 @@
 """AISEC-APP-06: guardrails of RAG workloads check answers against their sources (contextual grounding).
 
-Each ``AWS::Bedrock::Guardrail`` in a template that connects to data (a knowledge base, data source or
-vector store) has ``ContextualGroundingPolicyConfig.FiltersConfig`` entries of ``Type`` ``GROUNDING`` and
+Each ``AWS::Bedrock::Guardrail`` of a stack that connects to data (a knowledge base, data source or
+vector store; a stack with no capability of its own takes its environment's) has ``ContextualGroundingPolicyConfig.FiltersConfig`` entries of ``Type`` ``GROUNDING`` and
 ``RELEVANCE`` (the schema's ``ContextualGroundingFilterType``) where
 
 * ``Threshold`` is at least :data:`MIN_THRESHOLD` (0.7, the catalog's tunable floor; the schema allows
@@ -16,7 +16,7 @@ can be acknowledged with that reason. A threshold that cannot be resolved is rep
 from typing import Dict, Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ...template import is_false
 from ._guardrail import GUARDRAIL, by_type, field_values, note, show, unknown_entry, variant_problem, variants
 
@@ -28,6 +28,8 @@ MIN_THRESHOLD = 0.7
 
 def check(ctx: Context) -> Iterator[Violation]:
     for guardrail in ctx.template.of_type(GUARDRAIL):
+        if Capability.CONNECTS not in ctx.capabilities_of(guardrail.logical_id):
+            continue
         problems: Dict[str, List[str]] = {kind: [] for kind in TYPES}
         for variant in variants(ctx, guardrail, PATH):
             if variant.state != "list":
@@ -99,4 +101,5 @@ RULE = Rule(
                 "`BLOCK`) and pass the retrieved passages as grounding sources when applying it.",
     construct="aisec_constructs.application.Guardrail (contextual_grounding=True)",
     check=check,
+    services={Service.BEDROCK},
 )

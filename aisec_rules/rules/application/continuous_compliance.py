@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Iterator, Set
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
 from ._config_rules import AI_CONFIG_RULES
 
 AI_STANDARD_MARK = "standards/ai-security-best-practices/v/"
@@ -98,4 +98,5 @@ RULE = Rule(
                 "`[AiStandard]`, `[ConfigRecorder]`, `[Forensics]` naming where each lives.",
     construct="aisec_constructs.detection.SecurityPosture",
     check=check,
+    scope=Scope.ENVIRONMENT,
 )

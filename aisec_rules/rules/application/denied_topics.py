@@ -11,7 +11,7 @@ resolved, or a topic whose type cannot be read, is reported as unverifiable.
 from typing import Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ...template import is_false
 from ._guardrail import GUARDRAIL, by_type, field_values, note, unknown_entry, variant_problem, variants
 
@@ -65,4 +65,5 @@ RULE = Rule(
                 "for the subjects outside your application's scope.",
     construct="aisec_constructs.application.Guardrail (denied_topics)",
     check=check,
+    services={Service.BEDROCK},
 )

@@ -22,7 +22,7 @@ Each ``AWS::Bedrock::EnforcedGuardrailConfiguration`` (names and enums from its 
 from typing import Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Scope, Service, Severity, Violation
 from ...template import MISSING
 from ._app import note, possibilities, show, upper, version_problems
 
@@ -122,4 +122,6 @@ RULE = Rule(
                 "Bedrock policy.",
     construct="aisec_constructs.application.EnforcedGuardrail",
     check=check,
+    scope=Scope.ENVIRONMENT,
+    services={Service.BEDROCK},
 )

@@ -30,7 +30,7 @@ import json
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ...template import MISSING, Resource, Value
 from ._app import get
 from ._guardrail import join, note
@@ -214,4 +214,5 @@ RULE = Rule(
                 "GuardrailConfiguration`); keep flow definitions in the `Definition` property so they can be checked.",
     construct="aisec_constructs.application.Agent (cannot be created without a guardrail)",
     check=check,
+    services={Service.BEDROCK},
 )

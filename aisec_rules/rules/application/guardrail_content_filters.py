@@ -27,7 +27,7 @@ as "cannot be verified" in that category's finding.
 from typing import Dict, Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Scope, Service, Severity, Violation
 from ._guardrail import (FILTERS_PATH, FILTERS_WHERE as WHERE, GUARDRAIL, by_type, judge_filter, note, unknown_entry,
                          variant_problem, variants)
 
@@ -97,4 +97,6 @@ RULE = Rule(
                 "model call (AISEC-APP-04 checks agents and flows).",
     construct="aisec_constructs.application.Guardrail",
     check=check,
+    scope=Scope.ENVIRONMENT,
+    services={Service.BEDROCK},
 )

@@ -26,7 +26,7 @@ tags; the rule cannot see application code, so tag user input (or use the Conver
 from typing import Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ._guardrail import (FILTERS_PATH, FILTERS_WHERE as WHERE, GUARDRAIL, by_type, judge_filter, note, unknown_entry,
                          variant_problem, variants)
 
@@ -77,4 +77,5 @@ RULE = Rule(
                 "user input in guardrail input tags when calling InvokeModel.",
     construct="aisec_constructs.application.Guardrail",
     check=check,
+    services={Service.BEDROCK},
 )

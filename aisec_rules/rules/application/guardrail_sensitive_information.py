@@ -33,7 +33,7 @@ without any guardrail is reported by AISEC-APP-01, not here.
 from typing import Dict, Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ...template import Value, is_false
 from ._guardrail import (GUARDRAIL, PII_PATH, Entry, by_type, field_values, note, show, unknown_entry,
                          variant_problem, variants)
@@ -153,4 +153,5 @@ RULE = Rule(
                 "or ANONYMIZE, and do not override `InputAction`/`OutputAction` to NONE or disable a direction.",
     construct="aisec_constructs.application.Guardrail",
     check=check,
+    services={Service.BEDROCK},
 )

@@ -19,7 +19,7 @@ A template with no guardrail and no consumer passes (AISEC-APP-01 reports the mi
 from typing import Dict, Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ._app import flow_nodes, get, version_problems
 
 GUARDRAIL = "AWS::Bedrock::Guardrail"
@@ -87,4 +87,5 @@ RULE = Rule(
                 "guardrail changes.",
     construct="aisec_constructs.application.Guardrail (always published; Agent and EnforcedGuardrail use the version)",
     check=check,
+    services={Service.BEDROCK},
 )

@@ -58,7 +58,7 @@ from typing import Any, Iterator, Optional, Tuple
 
 from ...capabilities import INVOCATION_LOGGING_TYPE
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Scope, Service, Severity, Violation
 from ...template import MISSING, Resource, as_list, is_intrinsic
 from ..base import expect_value
 
@@ -211,4 +211,6 @@ RULE = Rule(
                 "a KMS key and/or an SSE-KMS bucket of the same stack.",
     construct="aisec_constructs.data.ModelInvocationLogging",
     check=check,
+    scope=Scope.ENVIRONMENT,
+    services={Service.BEDROCK},
 )

@@ -10,7 +10,7 @@ every problem; each ``Fn::If`` branch is judged.
 from typing import Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ...template import MISSING
 from ._app import note, possibilities, show, upper
 
@@ -64,4 +64,5 @@ RULE = Rule(
                 "`CrossRegionConfig`.",
     construct="aisec_constructs.application.Guardrail",
     check=check,
+    services={Service.BEDROCK},
 )

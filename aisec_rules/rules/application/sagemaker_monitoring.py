@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Iterator, Set
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ...template import MISSING, Resource, is_intrinsic
 from ..base import expect_value
 
@@ -121,4 +121,5 @@ RULE = Rule(
     remediation="Enable data capture on the endpoint configuration and add a Model Monitor schedule per endpoint.",
     construct="no construct yet (SageMaker endpoint)",
     check=check,
+    services={Service.SAGEMAKER},
 )

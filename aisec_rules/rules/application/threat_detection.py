@@ -30,7 +30,7 @@ import json
 from typing import Any, Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
 from ...template import Resource, as_list, is_intrinsic
 from ..base import expect_value
 
@@ -130,4 +130,5 @@ RULE = Rule(
                 "naming the account-level detector and the central finding route.",
     construct="aisec_constructs.detection.ThreatDetection, IncidentResponse",
     check=check,
+    scope=Scope.ENVIRONMENT,
 )

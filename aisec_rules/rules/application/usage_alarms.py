@@ -33,7 +33,7 @@ from __future__ import annotations
 from typing import Iterator, List, Set, Tuple
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
 from ...template import Resource, is_false
 
 USAGE_METRICS: Set[Tuple[str, str]] = {
@@ -119,4 +119,5 @@ RULE = Rule(
                 "`aisec_constructs.detection.AiMonitoring`).",
     construct="aisec_constructs.detection.AiMonitoring",
     check=check,
+    scope=Scope.ENVIRONMENT,
 )

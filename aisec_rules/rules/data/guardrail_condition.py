@@ -26,7 +26,7 @@ from typing import Iterator, Set
 
 from ... import iam
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from .model_scoped_invocation import INVOKE_ACTIONS, classify, where
 from ._trust import trust_statements
 
@@ -128,4 +128,5 @@ RULE = Rule(
                 "to the invocation statement (`aisec_constructs.data.ModelAccess(guardrail_arn=..., guardrail_version=...)`).",
     construct="aisec_constructs.data.ModelAccess",
     check=check,
+    services={Service.BEDROCK},
 )

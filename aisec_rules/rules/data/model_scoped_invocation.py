@@ -46,7 +46,7 @@ from typing import Iterator, Optional
 
 from ... import iam
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ...values import PLACEHOLDER, classify, detail_text, where
 
 INVOKE_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
@@ -149,4 +149,5 @@ RULE = Rule(
                 "foundation-model ARNs it routes to), in a statement of their own.",
     construct="aisec_constructs.data.ModelAccess",
     check=check,
+    services={Service.BEDROCK},
 )

@@ -16,7 +16,7 @@ that storage with a hardware key); the rule cannot tell every such type apart, s
 ``KmsKeyId`` finding with that reason.
 """
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity
+from ...model import Capability, Layer, Phase, Rule, Service, Severity
 from ...template import Resource, as_list, dig
 from ..base import per_resource
 from ._keys import expect_cmk
@@ -62,4 +62,5 @@ RULE = Rule(
                 "create-only).",
     construct="aisec_constructs.data.EncryptionKey",
     check=check,
+    services={Service.SAGEMAKER},
 )

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
 from ..base import expect_value
 
 
@@ -46,4 +46,5 @@ RULE = Rule(
                 "knowledge base source buckets), or acknowledge when Macie is managed centrally.",
     construct="aisec_constructs.data.DataClassification",
     check=check,
+    scope=Scope.ENVIRONMENT,
 )

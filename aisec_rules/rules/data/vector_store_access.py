@@ -38,7 +38,7 @@ from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...template import MISSING, Resource, Value, as_list
 
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_:.@]+)\}")
 
 
 def check(ctx: Context) -> Iterator[Violation]:

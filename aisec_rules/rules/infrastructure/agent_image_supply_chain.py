@@ -22,9 +22,9 @@ that covers it. Any other repository outside the template cannot be verified: th
 runtime says so; acknowledge it with the reason (the registry's scanning and immutability are
 managed elsewhere).
 
-Advanced only, ``[CodeSigningConfigArn]``: every tool function in the template (the Lambda
+Advanced only, ``[CodeSigningConfigArn]``: every tool function of an agent workload (the Lambda
 functions referenced by agent action groups, gateway targets and data source transformations,
-see ``_tools``) sets ``CodeSigningConfigArn``. The catalog marks this part optional: it is a
+see ``_tools``, from a stack that acts, see ``Context.capabilities_of``) sets ``CodeSigningConfigArn``. The catalog marks this part optional: it is a
 separate granular finding so a team that does not sign its tool code yet acknowledges exactly
 that.
 """
@@ -113,7 +113,7 @@ def check(ctx: Context) -> Iterator[Violation]:
     seen = set()
     for ref in _tools.references(template):
         fn = ref.function
-        if fn is None or fn.logical_id in seen:
+        if fn is None or fn.logical_id in seen or Capability.ACTS not in ctx.capabilities_of(ref.referrer.logical_id):
             continue
         seen.add(fn.logical_id)
         for value in template.resolve(fn.prop("CodeSigningConfigArn")):

@@ -32,22 +32,22 @@ template, on its first AI resource) per missing endpoint, and ``AISEC-INF-01[Pri
 on an endpoint. An endpoint that lives in a shared networking stack cannot be seen here: the
 finding says so, and acknowledging it with that reason is the documented way out.
 """
-from typing import Iterator, List
+from typing import FrozenSet, Iterator, List
 
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity, Violation
+from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from . import _network as net
 
 
-def needed(ctx: Context) -> List[str]:
-    """The endpoint suffixes the workload's capabilities need, in a stable order."""
+def needed(ctx: Context, capabilities: FrozenSet[Capability]) -> List[str]:
+    """The endpoint suffixes a workload with these capabilities needs, in a stable order."""
     template = ctx.template
     bedrock_agent = bool(template.of_type("AWS::Bedrock::Agent", "AWS::Bedrock::AgentAlias"))
     agentcore = any(t.startswith("AWS::BedrockAgentCore::") for t in template.types())
     result = [net.BEDROCK_RUNTIME]
-    if Capability.CONNECTS in ctx.capabilities or (Capability.ACTS in ctx.capabilities and bedrock_agent):
+    if Capability.CONNECTS in capabilities or (Capability.ACTS in capabilities and bedrock_agent):
         result.append(net.BEDROCK_AGENT_RUNTIME)
-    if Capability.ACTS in ctx.capabilities:
+    if Capability.ACTS in capabilities:
         if not bedrock_agent and not agentcore:
             result.append(net.BEDROCK_AGENT_RUNTIME)
             result.append(net.AGENTCORE)
@@ -62,9 +62,9 @@ def check(ctx: Context) -> Iterator[Violation]:
     template = ctx.template
     endpoints = net.endpoints(template)
     vpcs = net.ai_vpcs(template)
-    services = needed(ctx)
     for key in sorted(vpcs, key=lambda k: (k is None, k or "")):
         residents = vpcs[key]
+        services = needed(ctx, ctx.capabilities_of(net.anchor(template, key, residents)))
         candidates = [e for e in endpoints if e.kind in ("Interface", "?") and (key is None or e.vpc == key)]
         for suffix in services:
             if any(e.serves(suffix) for e in candidates):
@@ -103,4 +103,5 @@ RULE = Rule(
                 "acknowledge the finding with that reason.",
     construct="aisec_constructs.infrastructure.IsolatedNetwork",
     check=check,
+    services={Service.BEDROCK},
 )

@@ -14,7 +14,7 @@ images in a *private Docker registry* (``Vpc`` = a registry reachable in your VP
 it; the image source is a supply-chain question for the model registry controls.
 """
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity
+from ...model import Capability, Layer, Phase, Rule, Service, Severity
 from ..base import expect_set, expect_value
 
 
@@ -47,4 +47,5 @@ RULE = Rule(
                 "`AppNetworkAccessType: VpcOnly` in private subnets with the VPC endpoints Studio needs.",
     construct="no construct yet (SageMaker model and domain)",
     check=check,
+    services={Service.SAGEMAKER},
 )

@@ -15,7 +15,7 @@ Each ``AWS::SageMaker::NotebookInstance`` (Security Hub SageMaker.1, .2, .3):
 (``AISEC-INF-14[RootAccess]``), so a team that needs root for a while acknowledges only that.
 """
 from ...engine import Context
-from ...model import Capability, Layer, Phase, Rule, Severity
+from ...model import Capability, Layer, Phase, Rule, Service, Severity
 from ...template import Resource
 from ..base import expect_set, expect_value, per_resource
 
@@ -47,4 +47,5 @@ RULE = Rule(
                 "`RootAccess: Disabled`; both network settings are create-only, so set them before the first deploy.",
     construct="no construct yet (SageMaker notebook)",
     check=check,
+    services={Service.SAGEMAKER},
 )
