@@ -12,10 +12,10 @@ evaluation: an exception inside a check becomes a finding that names the rule an
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from . import capabilities as caps
-from .model import Capability, Finding, Phase, Rule, Violation, with_implied
+from .model import Capability, Finding, Phase, Rule, Scope, Violation, with_implied
 from .system import Environment, Stack, environments
 from .template import Template
 
@@ -31,14 +31,14 @@ class Context:
     template: Template
     phase: Phase
     capabilities: FrozenSet[Capability]
-    #: template path -> the capabilities that stack shows itself (empty for one template, or when
-    #: capabilities were given)
+    #: template path -> the capabilities of that stack (:func:`stack_capabilities`; empty for one
+    #: template, or when capabilities were given)
     stack_capabilities: Dict[str, FrozenSet[Capability]] = field(default_factory=dict)
 
     def capabilities_of(self, logical_id: str) -> FrozenSet[Capability]:
-        """What the workload of one resource does: the capabilities of the stack that declares it, or
-        of the whole view when that stack shows none of its own (a stack of roles) or capabilities
-        were given. A requirement that depends on what a resource serves (the endpoints of a VPC, the
+        """What the workload of one resource does: the capabilities of the stack that declares it (its
+        own and those of the stacks that use it), or of the whole view when that stack has none or
+        capabilities were given. A requirement that depends on what a resource serves (the endpoints of a VPC, the
         grounding of a guardrail) reads this, so a chat stack's network is not asked for the
         endpoints of the RAG stack beside it."""
         own = self.stack_capabilities.get(self.template.origin(logical_id)[0])
@@ -113,7 +113,7 @@ def _evaluate_environment(environment: Environment, phase: Phase, given: Optiona
     active = given if given is not None else caps.detect(view)
     services = caps.services(view)
     stacks = {s.template.path: s for s in environment.stacks}
-    own = {} if given is not None or len(stacks) == 1 else {p: caps.detect(s.template) for p, s in stacks.items()}
+    own = {} if given is not None or len(stacks) == 1 else stack_capabilities(environment.stacks, view.links)
     context = Context(view, phase, active, own)
     template_acks = {path: acknowledgements(s.template.metadata) for path, s in stacks.items()}
     findings: Dict[tuple, Finding] = {}
@@ -123,6 +123,8 @@ def _evaluate_environment(environment: Environment, phase: Phase, given: Optiona
         for violation in _run(rule, context):
             joined_id = violation.resource or context.anchor(rule.capabilities)
             path, resource = view.origin(joined_id)
+            if own and rule.scope is Scope.RESOURCE and not own.get(path):
+                continue  # a stack outside the AI workload: judged only where an AI stack uses its values
             finding_id = f"{rule.id}[{violation.detail}]" if violation.detail else rule.id
             acks = dict(template_acks.get(path, {}))
             if view.get(joined_id) is not None:
@@ -140,6 +142,25 @@ def _evaluate_environment(environment: Environment, phase: Phase, given: Optiona
                 continue
             findings[key] = finding
     return [findings[k] for k in sorted(findings)]
+
+
+def stack_capabilities(stacks: Sequence[Stack], links: Iterable[Tuple[str, str]]) -> Dict[str, FrozenSet[Capability]]:
+    """What each stack of an environment serves: the capabilities it shows itself, plus those of every
+    stack that uses its values (an export or SSM parameter, transitively). A stack of roles or buckets
+    that a knowledge base imports is part of a system that connects to data; a stack no AI stack uses
+    and that shows nothing itself is outside the AI workload, and resource rules leave it alone, as
+    they would if it were judged on its own."""
+    result = {s.template.path: caps.detect(s.template) for s in stacks}
+    links = [(user, declarer) for user, declarer in links if user in result and declarer in result]
+    changed = True
+    while changed:
+        changed = False
+        for user, declarer in links:
+            merged = result[declarer] | result[user]
+            if merged != result[declarer]:
+                result[declarer] = merged
+                changed = True
+    return result
 
 
 def _run(rule: Rule, context: Context) -> List[Violation]:

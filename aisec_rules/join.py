@@ -25,7 +25,8 @@ a computed import name) stays as it is, so rules judge it as today: unknown, nev
 value they need. Cost: one walk over every property value, linear in the size of the templates.
 
 ``origins`` maps each joined logical id back to ``(template path, logical id)``, so findings name
-the file and the resource the user wrote.
+the file and the resource the user wrote; ``links`` holds ``(user, declarer)`` template path pairs,
+one for each template that uses a value another template exports or writes to SSM.
 """
 from __future__ import annotations
 
@@ -50,8 +51,9 @@ def join(templates: Sequence[Template], labels: Sequence[str]) -> Template:
     ssm = _ssm_parameters(templates)
     joined: Dict[str, Any] = {"Resources": {}, "Parameters": {}, "Conditions": {}}
     origins: Dict[str, Tuple[str, str]] = {}
+    links: Set[Tuple[int, int]] = set()
     for index, template in enumerate(templates):
-        rewriter = _Rewriter(index, templates, names, exports, ssm)
+        rewriter = _Rewriter(index, templates, names, exports, ssm, links)
         for logical_id, resource in template.resources.items():
             new_id = names.resource(index, logical_id)
             body: Dict[str, Any] = {"Type": resource.type, "Properties": rewriter.value(resource.properties),
@@ -68,6 +70,7 @@ def join(templates: Sequence[Template], labels: Sequence[str]) -> Template:
                 joined["Conditions"][names.condition(index, name)] = rewriter.value(body)
     view = Template(joined, "<environment>")
     view.origins = origins
+    view.links = {(templates[a].path, templates[b].path) for a, b in links}
     return view
 
 
@@ -144,8 +147,10 @@ class _Rewriter:
     """Rewrites the values of one template into the joined names, resolving what it can."""
 
     def __init__(self, index: int, templates: Sequence[Template], names: _Names,
-                 exports: Dict[str, Tuple[int, Any]], ssm: Dict[str, Tuple[int, Any]], depth: int = 0):
+                 exports: Dict[str, Tuple[int, Any]], ssm: Dict[str, Tuple[int, Any]], links: Set[Tuple[int, int]],
+                 depth: int = 0):
         self.index = index
+        self.links = links
         self.template = templates[index]
         self.templates = templates
         self.names = names
@@ -217,4 +222,6 @@ class _Rewriter:
         return self._in(found[0]).value(found[1])
 
     def _in(self, index: int) -> "_Rewriter":
-        return _Rewriter(index, self.templates, self.names, self.exports, self.ssm, self.depth + 1)
+        """A rewriter for a value of template ``index`` that this template uses (recorded as a link)."""
+        self.links.add((self.index, index))
+        return _Rewriter(index, self.templates, self.names, self.exports, self.ssm, self.links, self.depth + 1)

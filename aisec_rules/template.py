@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 
 class TemplateError(ValueError):
@@ -158,6 +158,8 @@ class Template:
         #: for a joined view of several templates (:mod:`aisec_rules.join`): joined logical id ->
         #: (template path, logical id in that template); empty for a single template
         self.origins: Dict[str, Tuple[str, str]] = {}
+        #: for a joined view: (user path, declarer path) of each cross-stack reference resolved
+        self.links: Set[Tuple[str, str]] = set()
 
     # -- lookup -------------------------------------------------------------------------------
 

@@ -4,9 +4,10 @@ Environment A (``aws://111111111111/eu-west-1``) has the account baseline; envir
 (``aws://222222222222/us-east-1``) has the same workload stacks without it. The workload is split
 the way real apps split it, and every split is a cross-stack reference:
 
-* ``Store``: the knowledge base's source bucket (no KMS key: AISEC-DATA-15 must find it, though only
-  the ``Kb`` stack's data source makes it an AI bucket) and an OpenSearch Serverless vector
-  collection whose network policy allows public access (AISEC-INF-09);
+* ``Corpus``: the knowledge base's source bucket, alone in its stack (no KMS key: AISEC-DATA-15 must
+  find it, though only the ``Kb`` stack's data source makes it part of the AI system);
+* ``Store``: an OpenSearch Serverless vector collection whose network policy allows public access
+  (AISEC-INF-09);
 * ``Roles``: the knowledge base's role, trusted by Bedrock with no confused-deputy condition
   (AISEC-DATA-06); its ARN is exported (CDK's cross-stack reference) and also written to an SSM
   parameter;
@@ -15,7 +16,9 @@ the way real apps split it, and every split is a cross-stack reference:
 * ``Agent``: a Bedrock agent whose role ARN is read from the SSM parameter (a template parameter of
   type ``AWS::SSM::Parameter::Value<String>``).
 
-Built from L1 classes so that every property is in plain sight.
+Environment A also holds ``Web``, a stack no AI stack uses, with a bucket like the corpus: it is
+outside the AI workload and gets no finding. Built from L1 classes so that every property is in
+plain sight.
 """
 from __future__ import annotations
 
@@ -38,15 +41,26 @@ ROLE_PARAMETER = "/rag/knowledge-base-role-arn"
 MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
 
 
-def store_stack(app: cdk.App, name: str, env: cdk.Environment) -> Stack:
-    stack = Stack(app, name, env=env)
-    bucket = s3.CfnBucket(stack, "Corpus", public_access_block_configuration=s3.CfnBucket.PublicAccessBlockConfigurationProperty(
+def private_bucket(stack: Stack, name: str) -> s3.CfnBucket:
+    """A private, TLS-only bucket with S3's default encryption (SSE-S3: no customer managed key)."""
+    bucket = s3.CfnBucket(stack, name, public_access_block_configuration=s3.CfnBucket.PublicAccessBlockConfigurationProperty(
         block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True))
-    s3.CfnBucketPolicy(stack, "CorpusPolicy", bucket=bucket.ref, policy_document={
+    s3.CfnBucketPolicy(stack, f"{name}Policy", bucket=bucket.ref, policy_document={
         "Version": "2012-10-17",
         "Statement": [{"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
                        "Resource": [bucket.attr_arn, f"{bucket.attr_arn}/*"],
                        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+    return bucket
+
+
+def corpus_stack(app: cdk.App, name: str, env: cdk.Environment) -> Stack:
+    stack = Stack(app, name, env=env)
+    stack.corpus = private_bucket(stack, "Corpus")
+    return stack
+
+
+def store_stack(app: cdk.App, name: str, env: cdk.Environment) -> Stack:
+    stack = Stack(app, name, env=env)
     collection_name = "rag-vectors"
     encryption = aoss.CfnSecurityPolicy(stack, "VectorEncryption", name="rag-vectors-enc", type="encryption",
                                         policy=json.dumps({"Rules": [{"ResourceType": "collection",
@@ -59,7 +73,6 @@ def store_stack(app: cdk.App, name: str, env: cdk.Environment) -> Stack:
     collection = aoss.CfnCollection(stack, "Vectors", name=collection_name, type="VECTORSEARCH")
     collection.add_dependency(encryption)
     collection.add_dependency(network)
-    stack.corpus = bucket
     stack.collection = collection
     return stack
 
@@ -74,7 +87,7 @@ def roles_stack(app: cdk.App, name: str, env: cdk.Environment) -> Stack:
     return stack
 
 
-def kb_stack(app: cdk.App, name: str, env: cdk.Environment, store: Stack, roles: Stack) -> Stack:
+def kb_stack(app: cdk.App, name: str, env: cdk.Environment, corpus: Stack, store: Stack, roles: Stack) -> Stack:
     stack = Stack(app, name, env=env)
     knowledge_base = bedrock.CfnKnowledgeBase(
         stack, "KnowledgeBase", name="rag", role_arn=roles.role.attr_arn,
@@ -91,7 +104,7 @@ def kb_stack(app: cdk.App, name: str, env: cdk.Environment, store: Stack, roles:
         stack, "Source", name="corpus", knowledge_base_id=knowledge_base.attr_knowledge_base_id,
         data_source_configuration=bedrock.CfnDataSource.DataSourceConfigurationProperty(
             type="S3", s3_configuration=bedrock.CfnDataSource.S3DataSourceConfigurationProperty(
-                bucket_arn=store.corpus.attr_arn)))
+                bucket_arn=corpus.corpus.attr_arn)))
     return stack
 
 
@@ -105,15 +118,18 @@ def agent_stack(app: cdk.App, name: str, env: cdk.Environment, roles: Stack) -> 
 
 
 def workload(app: cdk.App, prefix: str, env: cdk.Environment) -> None:
+    corpus = corpus_stack(app, f"{prefix}Corpus", env)
     store = store_stack(app, f"{prefix}Store", env)
     roles = roles_stack(app, f"{prefix}Roles", env)
-    kb_stack(app, f"{prefix}Kb", env, store, roles)
+    kb_stack(app, f"{prefix}Kb", env, corpus, store, roles)
     agent_stack(app, f"{prefix}Agent", env, roles)
 
 
 def build(app: cdk.App, phase: Phase = Phase.ENHANCED) -> None:
-    """Environment A: baseline + workload; environment B: the same workload, no baseline."""
+    """Environment A: baseline, workload and an unrelated website stack; environment B: the same
+    workload, no baseline."""
     baseline = Stack(app, "ABaseline", env=ENV_A)
     AccountBaseline(baseline, "Baseline", phase=phase)
     workload(app, "A", ENV_A)
+    private_bucket(Stack(app, "AWeb", env=ENV_A), "Site")
     workload(app, "B", ENV_B)

@@ -40,7 +40,7 @@ def check(ctx: Context) -> Iterator[Violation]:
     trails = ctx.template.of_type("AWS::CloudTrail::Trail")
     if not trails:
         yield Violation(None,
-                        "the template has no AWS::CloudTrail::Trail; add a multi-Region trail with log file validation "
+                        "this environment's stacks have no AWS::CloudTrail::Trail; add a multi-Region trail with log file validation "
                         "(and a KMS key from the Enhanced phase on). If an organization trail or a trail in another "
                         "stack covers this account, acknowledge this finding with a reason naming that trail")
         return

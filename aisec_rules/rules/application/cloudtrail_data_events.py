@@ -151,7 +151,7 @@ def check(ctx: Context) -> Iterator[Violation]:
     names = ", ".join(sorted(needed))
     if not stores:
         yield Violation(None,
-                        f"the template has no AWS::CloudTrail::Trail or EventDataStore recording the data events of its "
+                        f"this environment's stacks have no AWS::CloudTrail::Trail or EventDataStore recording the data events of its "
                         f"AI resources ({names}); add advanced event selectors with eventCategory=Data for these "
                         "resources.type values (aisec_constructs.detection.AuditTrail does). If an organization trail or "
                         "a trail in another stack selects them, acknowledge this finding with a reason naming that trail")
@@ -170,7 +170,7 @@ def check(ctx: Context) -> Iterator[Violation]:
             message = (f"data events of resources.type {value} cannot be verified: a selector's values are not known at "
                        "synth time or differ between Fn::If branches; select them with literal eventCategory=Data and resources.type values")
         else:
-            message = (f"no trail or event data store in the template selects data events of resources.type {value}; "
+            message = (f"no trail or event data store in this environment selects data events of resources.type {value}; "
                        "add an advanced event selector with eventCategory Equals Data and resources.type Equals "
                        f"{value} (basic EventSelectors cannot log it)")
         yield Violation(anchor, message, value)

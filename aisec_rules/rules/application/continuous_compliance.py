@@ -63,7 +63,7 @@ def missing_config_rules(ctx: Context) -> Set[str]:
 
 def check(ctx: Context) -> Iterator[Violation]:
     if not ctx.template.of_type("AWS::SecurityHub::Hub"):
-        yield Violation(None, "the template has no AWS::SecurityHub::Hub; enable Security Hub CSPM "
+        yield Violation(None, "this environment's stacks have no AWS::SecurityHub::Hub; enable Security Hub CSPM "
                               "(aisec_constructs.detection.SecurityPosture). " + _ELSEWHERE.format(detail="SecurityHub"),
                         "SecurityHub")
     if not _ai_standard(ctx):
@@ -75,7 +75,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                                   f"(arn:aws:securityhub:<region>::{AI_STANDARD_MARK}1.0.0){extra}. "
                                   + _ELSEWHERE.format(detail="AiStandard"), "AiStandard")
     if not ctx.template.of_type("AWS::Config::ConfigurationRecorder"):
-        yield Violation(None, "the template has no AWS::Config::ConfigurationRecorder; Security Hub controls and Config "
+        yield Violation(None, "this environment's stacks have no AWS::Config::ConfigurationRecorder; Security Hub controls and Config "
                               "rules only evaluate recorded resources. " + _ELSEWHERE.format(detail="ConfigRecorder"),
                         "ConfigRecorder")
     if not ctx.template.of_type("AWS::Detective::Graph", "AWS::SecurityLake::DataLake"):

@@ -29,7 +29,7 @@ from ._app import note, possibilities, show, upper, version_problems
 ENFORCED = "AWS::Bedrock::EnforcedGuardrailConfiguration"
 
 NONE_FOUND = (
-    "The template has no AWS::Bedrock::EnforcedGuardrailConfiguration (or AWS::Organizations::Policy of type "
+    "This environment's stacks have no AWS::Bedrock::EnforcedGuardrailConfiguration (or AWS::Organizations::Policy of type "
     "BEDROCK_POLICY), so guardrails apply only to the calls that ask for them. Enforce a published guardrail "
     "version for the account; if enforcement is configured elsewhere (another stack or the organization's "
     "management account), acknowledge this finding with a reason naming where."

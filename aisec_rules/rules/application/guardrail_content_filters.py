@@ -35,9 +35,9 @@ CATEGORIES = ("HATE", "INSULTS", "SEXUAL", "VIOLENCE", "MISCONDUCT")
 MINIMUM = "MEDIUM"
 
 NO_GUARDRAIL = (
-    "The template has no AWS::Bedrock::Guardrail, so prompts and model responses are not filtered for harmful "
+    "This environment's stacks have no AWS::Bedrock::Guardrail, so prompts and model responses are not filtered for harmful "
     "content (HATE, INSULTS, SEXUAL, VIOLENCE, MISCONDUCT); add a guardrail with these content filters at MEDIUM or "
-    "HIGH and apply it to every model call. If the guardrail lives in another stack, acknowledge this finding with "
+    "HIGH and apply it to every model call. If the guardrail is deployed outside this app, acknowledge this finding with "
     "a reason naming that guardrail (stack and guardrail id)."
 )
 

@@ -99,7 +99,7 @@ def check(ctx: Context) -> Iterator[Violation]:
     detectors = ctx.template.of_type("AWS::GuardDuty::Detector")
     if not detectors:
         yield Violation(None,
-                        "the template has no AWS::GuardDuty::Detector; enable GuardDuty with AI Protection "
+                        "this environment's stacks have no AWS::GuardDuty::Detector; enable GuardDuty with AI Protection "
                         "(aisec_constructs.detection.ThreatDetection). A detector is an account/Region singleton: if "
                         "one exists (or a delegated administrator manages it), acknowledge AISEC-APP-23 with a reason "
                         "naming where it lives and that its features include " + ", ".join(required_features(ctx)))

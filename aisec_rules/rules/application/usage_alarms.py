@@ -98,7 +98,7 @@ def check(ctx: Context) -> Iterator[Violation]:
         hint = (" (some alarms' namespace or metric name cannot be resolved at synth time and were not counted)"
                 if unknown else "")
         yield Violation(None,
-                        "the template has no CloudWatch alarm on model usage (AWS/Bedrock Invocations, InputTokenCount or "
+                        "this environment's stacks have no CloudWatch alarm on model usage (AWS/Bedrock Invocations, InputTokenCount or "
                         "OutputTokenCount; AWS/Bedrock/Agents InvocationCount or token counts; AWS/SageMaker Invocations)"
                         f"{hint}; add one (aisec_constructs.detection.AiMonitoring). If usage alarms live in another stack, "
                         "acknowledge this finding naming it")

@@ -24,7 +24,7 @@ from ..base import expect_value
 def check(ctx: Context) -> Iterator[Violation]:
     sessions = ctx.template.of_type("AWS::Macie::Session")
     if not sessions:
-        yield Violation(None, "the template has no AWS::Macie::Session: enable Amazon Macie so the corpus behind the "
+        yield Violation(None, "this environment's stacks have no AWS::Macie::Session: enable Amazon Macie so the corpus behind the "
                               "knowledge base is classified for sensitive data before retrieval exposes it (acknowledge "
                               "if Macie is enabled by another stack or the organization)")
         return
