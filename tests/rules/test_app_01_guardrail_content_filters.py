@@ -56,7 +56,7 @@ def test_no_guardrail_is_one_workload_finding_on_the_ai_resource():
     assert findings(RULE, AGENT) == [(RULE, "Agent")]
     text = messages(RULE, AGENT)[0]
     assert "no AWS::Bedrock::Guardrail" in text
-    assert "another stack" in text and "acknowledge this finding" in text
+    assert "outside this app" in text and "acknowledge this finding" in text
 
 
 def test_workload_finding_can_be_acknowledged_with_a_reason():

@@ -154,7 +154,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                         f"this environment's stacks have no AWS::CloudTrail::Trail or EventDataStore recording the data events of its "
                         f"AI resources ({names}); add advanced event selectors with eventCategory=Data for these "
                         "resources.type values (aisec_constructs.detection.AuditTrail does). If an organization trail or "
-                        "a trail in another stack selects them, acknowledge this finding with a reason naming that trail")
+                        "a trail of another app selects them, acknowledge this finding with a reason naming that trail")
         return
     covered: Set[str] = set()
     unknown = False

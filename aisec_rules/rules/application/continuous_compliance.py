@@ -31,7 +31,7 @@ from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
 from ._config_rules import AI_CONFIG_RULES
 
 AI_STANDARD_MARK = "standards/ai-security-best-practices/v/"
-_ELSEWHERE = "If it is managed in another account or stack (for example a delegated administrator), acknowledge " \
+_ELSEWHERE = "If it is managed in another account or app (for example a delegated administrator), acknowledge " \
              "AISEC-APP-27[{detail}] naming where it lives"
 
 
@@ -93,7 +93,7 @@ RULE = Rule(
     risks=(),
     passes="The template has a Security Hub CSPM hub with the AI Security Best Practices standard (or the matching AWS "
            "Config managed rules), an AWS Config recorder, and a Detective graph or Security Lake data lake; each part "
-           "can be acknowledged on its own when it lives in another account or stack.",
+           "can be acknowledged on its own when it lives in another account or app.",
     remediation="Add `aisec_constructs.detection.SecurityPosture`, or acknowledge `AISEC-APP-27[SecurityHub]`, "
                 "`[AiStandard]`, `[ConfigRecorder]`, `[Forensics]` naming where each lives.",
     construct="aisec_constructs.detection.SecurityPosture",

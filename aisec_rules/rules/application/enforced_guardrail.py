@@ -31,7 +31,7 @@ ENFORCED = "AWS::Bedrock::EnforcedGuardrailConfiguration"
 NONE_FOUND = (
     "This environment's stacks have no AWS::Bedrock::EnforcedGuardrailConfiguration (or AWS::Organizations::Policy of type "
     "BEDROCK_POLICY), so guardrails apply only to the calls that ask for them. Enforce a published guardrail "
-    "version for the account; if enforcement is configured elsewhere (another stack or the organization's "
+    "version for the account; if enforcement is configured elsewhere (another app or the organization's "
     "management account), acknowledge this finding with a reason naming where."
 )
 

@@ -1,9 +1,9 @@
 """AISEC-APP-01: the workload has a Bedrock guardrail whose content filters block harmful content.
 
-Workload level: the template must contain at least one ``AWS::Bedrock::Guardrail``. Without one
-the rule reports a single workload-level finding (no detail). A guardrail that lives in another
-stack cannot be seen from this template: acknowledge that finding with a reason naming the
-guardrail (its stack and id), and run the rule on the stack that defines it.
+Environment level: the stacks of the environment must contain at least one ``AWS::Bedrock::Guardrail``.
+Without one the rule reports a single finding (no detail) for the environment. A guardrail deployed
+outside this app cannot be seen: acknowledge that finding (on the app) with a reason naming the
+guardrail (its account, stack and id).
 
 Each guardrail: ``ContentPolicyConfig.FiltersConfig`` has a filter for each of ``HATE``,
 ``INSULTS``, ``SEXUAL``, ``VIOLENCE`` and ``MISCONDUCT`` (the five harmful-content categories of

@@ -92,7 +92,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                         "this environment's stacks do not enable Bedrock model invocation logging (there is no CloudFormation "
                         f"resource for it): add aisec's ModelInvocationLogging construct ({INVOCATION_LOGGING_TYPE}) "
                         "with text delivery and a KMS-encrypted log group or bucket. Logging is one setting per "
-                        "account and Region: if another stack configures it, acknowledge this finding with a reason "
+                        "account and Region: if another app configures it, acknowledge this finding with a reason "
                         "naming that stack")
 
 

@@ -100,7 +100,7 @@ def check(ctx: Context) -> Iterator[Violation]:
         yield Violation(None,
                         "this environment's stacks have no CloudWatch alarm on model usage (AWS/Bedrock Invocations, InputTokenCount or "
                         "OutputTokenCount; AWS/Bedrock/Agents InvocationCount or token counts; AWS/SageMaker Invocations)"
-                        f"{hint}; add one (aisec_constructs.detection.AiMonitoring). If usage alarms live in another stack, "
+                        f"{hint}; add one (aisec_constructs.detection.AiMonitoring). If usage alarms live in another app, "
                         "acknowledge this finding naming it")
 
 

@@ -26,7 +26,7 @@ def check(ctx: Context) -> Iterator[Violation]:
     if not sessions:
         yield Violation(None, "this environment's stacks have no AWS::Macie::Session: enable Amazon Macie so the corpus behind the "
                               "knowledge base is classified for sensitive data before retrieval exposes it (acknowledge "
-                              "if Macie is enabled by another stack or the organization)")
+                              "if Macie is enabled by another app or the organization)")
         return
     for session in sessions:
         yield from expect_value(ctx, session, ("Status",), allowed={"ENABLED"}, default="ENABLED",
