@@ -145,13 +145,16 @@ def _evaluate_environment(environment: Environment, phase: Phase, given: Optiona
 
 
 def stack_capabilities(stacks: Sequence[Stack], links: Iterable[Tuple[str, str]]) -> Dict[str, FrozenSet[Capability]]:
-    """What each stack of an environment serves: the capabilities it shows itself, plus those of every
-    stack that uses its values (an export or SSM parameter, transitively). A stack of roles or buckets
-    that a knowledge base imports is part of a system that connects to data; a stack no AI stack uses
-    and that shows nothing itself is outside the AI workload, and resource rules leave it alone, as
-    they would if it were judged on its own."""
-    result = {s.template.path: caps.detect(s.template) for s in stacks}
-    links = [(user, declarer) for user, declarer in links if user in result and declarer in result]
+    """What each stack of an environment serves: the capabilities it shows itself or, for a stack that
+    shows none (a stack of roles, buckets or networks), those of the stacks that use its values (an
+    export or SSM parameter, transitively). A stack of roles that a knowledge base imports is part of a
+    system that connects to data; a stack with capabilities of its own keeps them (a baseline whose
+    alarm topic a RAG stack uses does not become a RAG stack). A stack no AI stack uses and that shows
+    nothing itself is outside the AI workload: resource rules leave it alone, as they would if it were
+    judged on its own."""
+    own = {s.template.path: caps.detect(s.template) for s in stacks}
+    result = dict(own)
+    links = [(user, declarer) for user, declarer in links if user in own and declarer in own and not own[declarer]]
     changed = True
     while changed:
         changed = False
