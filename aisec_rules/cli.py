@@ -55,14 +55,31 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH",
                        help="template files and folders (a cdk.out folder is read through its manifest); all paths "
                             "form one system, judged environment by environment")
-    check.add_argument("--phase", type=_phase, default=Phase.FOUNDATIONAL,
-                       help="foundational (default), enhanced or advanced; phases are cumulative")
+    check.add_argument("--phase", type=_phase, default=None,
+                       help="foundational, enhanced or advanced; phases are cumulative (default: the policy's "
+                            "phase, else foundational)")
     check.add_argument("--capabilities", type=_capabilities, default=None,
                        help="comma-separated answers,connects,acts (default: detected per environment)")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--each", action="store_true",
                        help="judge each template alone instead of all paths as one system (environment-level "
                             "controls and cross-stack references are then judged per template)")
+
+    check.add_argument("--policy", type=Path, default=None, metavar="FILE",
+                       help="the organization's policy (aisec.toml or a pyproject.toml with [tool.aisec]); default: "
+                            "the nearest one from the working directory up")
+
+    report = commands.add_parser("report", help="readiness report: where the system stands at every phase")
+    report.add_argument("paths", nargs="+", metavar="PATH", help="template files and folders, judged as one system")
+    report.add_argument("--format", choices=("html", "markdown", "json"), default="html")
+    report.add_argument("--output", type=Path, default=None, metavar="FILE", help="write here instead of stdout")
+    report.add_argument("--phase", type=_phase, default=None,
+                        help="the phase you enforce (shown in the report; default: the policy's phase)")
+    report.add_argument("--capabilities", type=_capabilities, default=None,
+                        help="comma-separated answers,connects,acts (default: detected per environment)")
+    report.add_argument("--policy", type=Path, default=None, metavar="FILE", help="as for check")
+    report.add_argument("--docs-url", default="docs/RULES.md", metavar="URL",
+                        help="where rule links point (default: docs/RULES.md, relative to the report)")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -84,25 +101,67 @@ def main(argv: Optional[List[str]] = None) -> int:
         return EXIT_OK
     if args.command == "docs":
         return _docs(args.output, args.check, report.rules_markdown(RULES))
+    if args.command == "report":
+        return _report(args, RULES)
     return _check(args, RULES)
+
+
+def _load(args: argparse.Namespace):
+    """(stacks, policy) of a check or report, or raise TemplateError."""
+    from . import policy as policies
+    from .loader import load_stacks
+
+    policy = policies.load(args.policy) if args.policy else policies.discover()
+    return load_stacks(args.paths), policy
+
+
+def _report(args: argparse.Namespace, rules) -> int:
+    from . import readiness, readiness_html, readiness_markdown
+
+    try:
+        stacks, policy = _load(args)
+    except TemplateError as error:
+        print(f"aisec: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    result = readiness.assess(stacks, enforced=args.phase or policy.phase, capabilities=args.capabilities,
+                              policy=policy, rules=rules, version=version())
+    if args.format == "json":
+        import json
+
+        text = json.dumps(result.to_dict(), indent=2) + "\n"
+    elif args.format == "markdown":
+        text = readiness_markdown.render(result, args.docs_url)
+    else:
+        text = readiness_html.render(result, args.docs_url)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"aisec: error: cannot write {args.output}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {args.output}")
+    return EXIT_OK
 
 
 def _check(args: argparse.Namespace, rules) -> int:
     from . import report
     from .engine import evaluate_system
-    from .loader import load_stacks
 
     try:
-        stacks = load_stacks(args.paths)
+        stacks, policy = _load(args)
     except TemplateError as error:
         print(f"aisec: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    phase = args.phase or policy.phase or Phase.FOUNDATIONAL
     if args.each:
-        findings = [f for s in stacks for f in evaluate_system([s], args.phase, args.capabilities, rules)]
+        findings = [f for s in stacks for f in evaluate_system([s], phase, args.capabilities, rules, policy)]
     else:
-        findings = evaluate_system(stacks, args.phase, args.capabilities, rules)
+        findings = evaluate_system(stacks, phase, args.capabilities, rules, policy)
     if args.format == "json":
-        print(report.findings_json(findings, stacks, args.phase.name.lower()))
+        print(report.findings_json(findings, stacks, phase.name.lower()))
     elif args.format == "sarif":
         print(report.findings_sarif(findings, rules, version()))
     else:

@@ -11,17 +11,16 @@ evaluation: an exception inside a check becomes a finding that names the rule an
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from . import capabilities as caps
+from . import exceptions
 from .model import Capability, Finding, Phase, Rule, Scope, Violation, with_implied
+from .policy import Policy
 from .system import Environment, Stack, environments
 from .template import Template
-
-#: Namespaces an acknowledgement id may carry: CDK's hint suggests ``AISEC::AISEC-DATA-01``.
-_ACK_PREFIXES = ("AISEC::", "annotation::", "Annotation::")
-
 
 @dataclass(frozen=True)
 class Context:
@@ -59,31 +58,17 @@ class Context:
         return min(self.template.resources, key=first, default="")
 
 
-def acknowledgements(metadata: Dict[str, Any]) -> Dict[str, str]:
-    """Acknowledged finding ids with reasons, from ``cdk_nag.rules_to_suppress`` metadata."""
-    result: Dict[str, str] = {}
-    entries = metadata.get("cdk_nag", {}).get("rules_to_suppress") if isinstance(metadata.get("cdk_nag"), dict) else None
-    if not isinstance(entries, list):
-        return result
-    for entry in entries:
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            ack_id = entry["id"]
-            for prefix in _ACK_PREFIXES:
-                if ack_id.startswith(prefix):
-                    ack_id = ack_id[len(prefix):]
-            result[ack_id] = str(entry.get("reason", ""))
-    return result
-
-
 def evaluate(
     template: Template,
     phase: Phase = Phase.FOUNDATIONAL,
     capabilities: Optional[Iterable[Capability]] = None,
     rules: Optional[Sequence[Rule]] = None,
+    policy: Optional[Policy] = None,
+    today: Optional[dt.date] = None,
 ) -> List[Finding]:
     """Findings of the applicable rules on one template judged alone, ordered by rule id,
     resource, detail."""
-    return evaluate_system([Stack(template)], phase, capabilities, rules)
+    return evaluate_system([Stack(template)], phase, capabilities, rules, policy, today)
 
 
 def evaluate_system(
@@ -91,32 +76,55 @@ def evaluate_system(
     phase: Phase = Phase.FOUNDATIONAL,
     capabilities: Optional[Iterable[Capability]] = None,
     rules: Optional[Sequence[Rule]] = None,
+    policy: Optional[Policy] = None,
+    today: Optional[dt.date] = None,
 ) -> List[Finding]:
     """Findings of the applicable rules on a system of stacks, judged environment by environment
     (:mod:`aisec_rules.system`): each environment's stacks form one view, its capabilities and
     services are detected over all of them (unless ``capabilities`` is given), every rule runs once
-    over it, and each finding names the template, resource and stack it belongs to. Ordered by
-    environment, then rule id, template, resource, detail."""
+    over it, and each finding names the template, resource and stack it belongs to. An
+    acknowledgement silences a finding only while it is valid under ``policy`` and in force on
+    ``today`` (:mod:`aisec_rules.exceptions`). Ordered by environment, then rule id, template,
+    resource, detail."""
     if rules is None:
         from .registry import RULES as rules  # late import: the registry imports rule modules
     phase = Phase.parse(phase)
     given = with_implied(capabilities) if capabilities is not None else None
+    governance = _Governance(policy, today or exceptions.today())
     findings: List[Finding] = []
     for environment in environments(stacks):
-        findings.extend(_evaluate_environment(environment, phase, given, rules))
+        findings.extend(_evaluate_environment(environment, phase, given, rules, governance))
     return findings
 
 
+@dataclass(frozen=True)
+class _Governance:
+    policy: Optional[Policy]
+    today: dt.date
+
+    def judge(self, finding: Finding, ack: Optional[exceptions.Acknowledgement]) -> Finding:
+        """The finding with the acknowledgement that names it, silenced only if it is in force."""
+        if ack is None:
+            return finding
+        state = ack.state(self.today, self.policy)
+        problem = ack.invalid_because(self.today, self.policy) if state == "invalid" else (
+            f"it expired on {ack.expires.isoformat()}" if state == "expired" and ack.expires else "")
+        message = finding.message if not problem else \
+            f"{finding.message} (the acknowledgement does not apply: {problem})"
+        return replace(finding, message=message, acknowledged=state in ("in force", "expiring"),
+                       reason=ack.describe(), exception=ack, exception_state=state, exception_problem=problem)
+
+
 def _evaluate_environment(environment: Environment, phase: Phase, given: Optional[FrozenSet[Capability]],
-                          rules: Sequence[Rule]) -> List[Finding]:
+                          rules: Sequence[Rule], governance: _Governance) -> List[Finding]:
     view = environment.view()
     active = given if given is not None else caps.detect(view)
     services = caps.services(view)
     stacks = {s.template.path: s for s in environment.stacks}
     own = {} if given is not None or len(stacks) == 1 else stack_capabilities(environment.stacks, view.links)
     context = Context(view, phase, active, own)
-    template_acks = {path: acknowledgements(s.template.metadata) for path, s in stacks.items()}
-    findings: Dict[tuple, Finding] = {}
+    template_acks = {path: exceptions.from_metadata(s.template.metadata) for path, s in stacks.items()}
+    findings: Dict[tuple, Tuple[Finding, Optional[exceptions.Acknowledgement]]] = {}
     for rule in rules:
         if not rule.applies(phase, active, services):
             continue
@@ -128,20 +136,19 @@ def _evaluate_environment(environment: Environment, phase: Phase, given: Optiona
             finding_id = f"{rule.id}[{violation.detail}]" if violation.detail else rule.id
             acks = dict(template_acks.get(path, {}))
             if view.get(joined_id) is not None:
-                acks.update(acknowledgements(view.resources[joined_id].metadata))
+                acks.update(exceptions.from_metadata(view.resources[joined_id].metadata))
             stack = stacks.get(path)
             finding = Finding(rule, resource, violation.message, path, violation.detail,
-                              acknowledged=finding_id in acks, reason=acks.get(finding_id),
                               workload=violation.resource is None,
                               stack=stack.name if stack else "", environment=environment.name)
             key = (rule.id, path, resource, violation.detail or "")
-            earlier = findings.get(key)
+            earlier = findings.get(key, (None, None))[0]
             if earlier is not None and finding.message not in earlier.message.split("; also: "):
                 finding = replace(earlier, message=f"{earlier.message}; also: {finding.message}")
             elif earlier is not None:
                 continue
-            findings[key] = finding
-    return [findings[k] for k in sorted(findings)]
+            findings[key] = (finding, acks.get(finding_id))
+    return [governance.judge(*findings[k]) for k in sorted(findings)]
 
 
 def stack_capabilities(stacks: Sequence[Stack], links: Iterable[Tuple[str, str]]) -> Dict[str, FrozenSet[Capability]]:

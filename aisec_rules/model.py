@@ -9,6 +9,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Callable, FrozenSet, Iterable, Optional, Tuple
 
+from .exceptions import Acknowledgement
+
 
 class Phase(enum.IntEnum):
     """Lifecycle phase of the AWS AI Security Framework. Phases are cumulative: a rule of a lower
@@ -184,6 +186,11 @@ class Finding:
     workload: bool = False  # something is missing from the environment; attached to an anchor resource
     stack: str = ""
     environment: str = ""
+    #: the acknowledgement that names this finding (an aisec_rules.exceptions.Acknowledgement), whether
+    #: or not it silences it, and its state: "in force", "expiring", "expired", "invalid" ("" without one)
+    exception: Optional[Acknowledgement] = field(default=None, compare=False)
+    exception_state: str = ""
+    exception_problem: str = ""
 
     @property
     def id(self) -> str:
@@ -208,4 +215,9 @@ class Finding:
             "scope": self.rule.scope.value,
             "stack": self.stack,
             "environment": self.environment,
+            "exception": None if self.exception is None else {
+                "id": self.exception.id, "state": self.exception_state, "reason": self.exception.reason,
+                "expires": self.exception.expires.isoformat() if self.exception.expires else None,
+                "problem": self.exception_problem or None,
+            },
         }

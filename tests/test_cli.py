@@ -145,12 +145,12 @@ def test_scanning_does_not_import_aws_cdk(tmp_path):
 def test_template_level_metadata_acknowledges_every_resource(capsys, tmp_path):
     path = tmp_path / "acked.json"
     path.write_text(json.dumps({
-        "Metadata": {"cdk_nag": {"rules_to_suppress": [{"id": "AISEC::AISEC-INF-06", "reason": "lab stack"}]}},
+        "Metadata": {"cdk_nag": {"rules_to_suppress": [{"id": "AISEC::AISEC-INF-06", "reason": "lab stack, torn down nightly"}]}},
         "Resources": {"CI": {"Type": "AWS::BedrockAgentCore::CodeInterpreterCustom",
                              "Properties": {"Name": "ci", "NetworkConfiguration": {"NetworkMode": "PUBLIC"}}}}}))
     code, out, _ = run(capsys, "check", str(path), "--format", "json")
     inf06 = [f for f in json.loads(out)["findings"] if f["rule_id"] == "AISEC-INF-06"]
-    assert [(f["resource"], f["acknowledged"], f["reason"]) for f in inf06] == [("CI", True, "lab stack")]
+    assert [(f["resource"], f["acknowledged"], f["reason"]) for f in inf06] == [("CI", True, "lab stack, torn down nightly")]
 
 
 def test_sam_template_is_expanded_before_evaluation(capsys):

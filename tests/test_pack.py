@@ -59,7 +59,7 @@ def acknowledged_app(tmp_path_factory):
     role = iam.Role(open_stack, "AgentRole", assumed_by=iam.ServicePrincipal("bedrock.amazonaws.com"))
     role.add_to_policy(iam.PolicyStatement(actions=["bedrock:*"], resources=["*"]))
     role.add_to_policy(iam.PolicyStatement(actions=["sagemaker:*"], resources=["*"]))
-    Validations.of(role).acknowledge(Acknowledgment(id="AISEC-DATA-01[Action::bedrock:*]", reason="granular"))
+    Validations.of(role).acknowledge(Acknowledgment(id="AISEC-DATA-01[Action::bedrock:*]", reason="granular exception for this one action"))
     Validations.of(app).add_plugins(AiSecurityChecks(app, phase=Phase.FOUNDATIONAL))
     return synth_report(app)
 
