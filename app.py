@@ -12,8 +12,9 @@ Four stacks:
   and from Enhanced on GuardDuty, incident response, Macie, X-Ray transaction search; at Advanced
   Security Hub, Config, Detective and the enforced guardrail). Every workload stack acknowledges the
   workload-level findings it covers, naming this stack.
-* ``ChatAssistant`` (answers): a REST API with IAM authentication, throttling and (from Enhanced) a WAF
-  web ACL in front of a function that calls one model through a pinned guardrail version.
+* ``ChatAssistant`` (answers): a ``SecureApi`` (REST, IAM authentication, WAF with a rate rule, stage
+  throttling, access logs, tracing, TLS 1.2+) in front of a function that calls one model through a pinned
+  guardrail version.
 * ``RagAssistant`` (connects): a knowledge base over a secure corpus bucket and an S3 Vectors store,
   queried with RetrieveAndGenerate through the guardrail.
 * ``SupportAgent`` (acts): a Bedrock agent whose action group (a tool function) reads and cancels
@@ -26,12 +27,11 @@ from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_wafv2 as wafv2
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
-from aisec_constructs.application import ActionGroup, ActionGroupFunction, Agent, FunctionParameter
-from aisec_constructs.data import KnowledgeBase, ModelAccess, SecureBucket, SecureLogGroup
+from aisec_constructs.application import ActionGroup, ActionGroupFunction, Agent, FunctionParameter, SecureApi
+from aisec_constructs.data import KnowledgeBase, ModelAccess, SecureBucket
 from aisec_constructs.workload import AccountBaseline, AiWorkload
 from aisec_rules import AiSecurityChecks, Phase
 
@@ -160,69 +160,16 @@ class ChatAssistantStack(Stack):
                     guardrail_version=guardrail.guardrail_version).grant_invoke(self.function)
         guardrail.grant_apply(self.function)
 
-        access_logs = SecureLogGroup(self, "ApiAccessLogs", encryption_key=self.workload.encryption_key)
-        self.api = apigw.LambdaRestApi(
-            self, "Api", handler=self.function, proxy=False,
-            endpoint_types=[apigw.EndpointType.REGIONAL],
-            cloud_watch_role=False,
-            default_method_options=apigw.MethodOptions(authorization_type=apigw.AuthorizationType.IAM),
-            deploy_options=apigw.StageOptions(
-                stage_name="prod", throttling_rate_limit=20, throttling_burst_limit=40, tracing_enabled=True,
-                access_log_destination=apigw.LogGroupLogDestination(access_logs.log_group),
-                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=True, http_method=True, ip=True, protocol=True, request_time=True, resource_path=True,
-                    response_length=True, status=True, user=True)),
-        )
-        validator = self.api.add_request_validator("Validator", validate_request_body=True,
-                                                   validate_request_parameters=True)
-        prompt = self.api.add_model("Prompt", content_type="application/json", schema=apigw.JsonSchema(
+        self.api = SecureApi(self, "Api", encryption_key=self.workload.encryption_key)
+        self.api.add_method("/chat", "POST", apigw.LambdaIntegration(self.function), request_schema=apigw.JsonSchema(
             schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT, required=["prompt"],
             properties={"prompt": apigw.JsonSchema(type=apigw.JsonSchemaType.STRING, max_length=4000)}))
-        method = self.api.root.add_resource("chat").add_method(
-            "POST", request_validator=validator, request_models={"application/json": prompt})
-        Validations.of(method).acknowledge(Acknowledgment(
-            id="AwsSolutions-COG4",
-            reason="The method uses IAM (SigV4) authorization instead of a Cognito user pool authorizer: callers are "
-                   "IAM principals (for example users federated through a Cognito identity pool or IAM Identity "
-                   "Center), and AISEC-APP-17 accepts IAM authorization."))
-        Validations.of(self.api.deployment_stage).acknowledge(Acknowledgment(
-            id="AwsSolutions-APIG6",
-            reason="Access logging is on for the stage (JSON, KMS-encrypted log group, one-year retention) and the "
-                   "function logs every call; execution logging needs API Gateway's account-wide CloudWatch role "
-                   "(AWS::ApiGateway::Account), an account setting this env-agnostic reference does not take over, "
-                   "and it would copy prompts into logs outside the PII-masked groups."))
         if phase >= Phase.ADVANCED:
             Validations.of(self.workload.guardrail).acknowledge(Acknowledgment(
                 id="AISEC-APP-10",
                 reason="A general-purpose chat assistant has no domain rules to formalize; automated reasoning checks "
                        "answers against such rules (see the SupportAgent's order policy). Harmful content, prompt "
                        "attacks, PII, denied topics and prompt leakage are filtered by this guardrail."))
-        self.web_acl = regional_web_acl(self, "WebAcl")
-        wafv2.CfnWebACLAssociation(self, "WebAclAssociation", resource_arn=self.api.deployment_stage.stage_arn,
-                                   web_acl_arn=self.web_acl.attr_arn)
-
-
-def regional_web_acl(scope: Construct, construct_id: str) -> wafv2.CfnWebACL:
-    """A regional web ACL with the AWS managed common, known-bad-inputs and IP reputation rules and a rate limit."""
-    rules = []
-    for priority, name in enumerate(("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
-                                     "AWSManagedRulesAmazonIpReputationList")):
-        rules.append(wafv2.CfnWebACL.RuleProperty(
-            name=name, priority=priority, override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-            statement=wafv2.CfnWebACL.StatementProperty(managed_rule_group_statement=wafv2.CfnWebACL.
-                                                        ManagedRuleGroupStatementProperty(vendor_name="AWS", name=name)),
-            visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True)))
-    rules.append(wafv2.CfnWebACL.RuleProperty(
-        name="RateLimit", priority=len(rules), action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-        statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-            limit=1000, aggregate_key_type="IP")),
-        visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-            cloud_watch_metrics_enabled=True, metric_name="RateLimit", sampled_requests_enabled=True)))
-    return wafv2.CfnWebACL(
-        scope, construct_id, scope="REGIONAL", default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-        rules=rules, visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-            cloud_watch_metrics_enabled=True, metric_name=f"{Stack.of(scope).stack_name}-waf", sampled_requests_enabled=True))
 
 
 class RagAssistantStack(Stack):
