@@ -2,7 +2,7 @@
 aisec engine (and, where asked, cdk-nag's AwsSolutionsChecks through a real synth)."""
 import json
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import Callable, Iterable, List, Optional, Tuple
 
 import aws_cdk as cdk
 from aws_cdk import Validations
@@ -28,6 +28,15 @@ def stack_findings(stack: cdk.Stack, phase: Phase = Phase.ADVANCED, include_work
 def report_only_app() -> cdk.App:
     """An app whose synth completes despite validation findings (they go to the report)."""
     return cdk.App(context={"@aws-cdk/core:failSynthOnValidationErrors": False})
+
+
+def report_only_stack(name: str, build: Callable[[cdk.Stack], object]) -> Tuple[cdk.App, cdk.Stack]:
+    """A stack built by ``build`` in a :func:`report_only_app` (for a module-scoped fixture shared by the
+    assertion tests and the compliance test of one construct)."""
+    app = report_only_app()
+    stack = cdk.Stack(app, name)
+    build(stack)
+    return app, stack
 
 
 def aws_solutions_errors(app: cdk.App) -> List[str]:
