@@ -14,7 +14,9 @@ What it guarantees by default (every value below comes from :data:`DEFAULTS` or 
   without one exists only when it is named in ``unauthenticated_methods`` (``"GET /health"``): recorded as an
   opt-out on that method, and AISEC-APP-17 keeps reporting it until it is acknowledged;
 * **a regional WAF web ACL** (AISEC-INF-10, -11) associated with the stage: the AWS managed common, known bad
-  inputs and IP reputation rule groups and a per-IP rate-based rule (``rate_limit`` requests per 5 minutes).
+  inputs and IP reputation rule groups and a per-IP rate-based rule (``rate_limit`` requests per 5 minutes),
+  also associated with ``user_pool`` (its sign-in endpoints are an entry point too) unless
+  ``protect_user_pool=False``. The pool's own settings (MFA from Enhanced on, AISEC-APP-17) are the pool's.
   ``allow_without_waf=True`` leaves it out (recorded; AISEC-INF-10 still reports the stage). A ``PRIVATE``
   API gets no web ACL: AISEC-INF-10 counts only public entry points, and its resource policy admits only
   the VPC endpoints given;
@@ -105,6 +107,8 @@ class SecureApi(Construct):
     :param access_log_group: an existing :class:`SecureLogGroup` for access logs.
     :param unauthenticated_methods: ``"METHOD /path"`` keys of methods that get no authorizer (opt-out).
     :param allow_without_waf: no web ACL in front of a regional API (opt-out).
+    :param protect_user_pool: associate the web ACL with ``user_pool`` as well (default; a pool has one web ACL,
+        so pass False when the pool is shared and guarded elsewhere).
     """
 
     def __init__(
@@ -125,6 +129,7 @@ class SecureApi(Construct):
         security_policy: str = DEFAULTS["security_policy"],
         unauthenticated_methods: Sequence[str] = (),
         allow_without_waf: bool = False,
+        protect_user_pool: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
         endpoint_type = endpoint_type.upper()
@@ -183,6 +188,10 @@ class SecureApi(Construct):
                                             metric_name=f"{cdk.Names.unique_id(self)[:100]}-waf")
             self.web_acl_association = wafv2.CfnWebACLAssociation(
                 self, "WebAclAssociation", resource_arn=stage.stage_arn, web_acl_arn=self.web_acl.attr_arn)
+            if user_pool is not None and protect_user_pool:
+                # the sign-in endpoints are an entry point too (AISEC-INF-10): the same rules guard them
+                wafv2.CfnWebACLAssociation(self, "UserPoolWebAclAssociation", resource_arn=user_pool.user_pool_arn,
+                                           web_acl_arn=self.web_acl.attr_arn)
         Validations.of(stage).acknowledge(Acknowledgment(
             id="AwsSolutions-APIG6",
             reason="Access logging is on for the stage (JSON, KMS-encrypted log group masking personal data); execution "

@@ -12,7 +12,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from aisec_constructs.application import SecureApi
 from aisec_rules.model import Capability, Phase
 from tests.cfn_lint import lint_errors
-from tests.constructs.compliance import aws_solutions_errors, report_only_app, stack_findings
+from tests.constructs.compliance import aws_solutions_errors, report_only_stack, stack_findings
 
 SCHEMA = apigw.JsonSchema(type=apigw.JsonSchemaType.OBJECT, required=["prompt"],
                           properties={"prompt": apigw.JsonSchema(type=apigw.JsonSchemaType.STRING, max_length=4000)})
@@ -37,10 +37,7 @@ def build(stack, **props) -> SecureApi:
 
 @pytest.fixture(scope="module")
 def app_and_stack():
-    app = report_only_app()
-    stack = cdk.Stack(app, "Front")
-    build(stack)
-    return app, stack
+    return report_only_stack("Front", build)
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +46,17 @@ def template(app_and_stack):
 
 
 @pytest.fixture(scope="module")
-def cognito_template():
+def cognito_stack():
     stack = cdk.Stack(cdk.App(), "Users")
-    pool = cognito.UserPool(stack, "Pool")
+    pool = cognito.UserPool(stack, "Pool", mfa=cognito.Mfa.REQUIRED,
+                            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False))
     build(stack, user_pool=pool)
-    return Template.from_stack(stack)
+    return stack
+
+
+@pytest.fixture(scope="module")
+def cognito_template(cognito_stack):
+    return Template.from_stack(cognito_stack)
 
 
 def methods(template):
@@ -79,6 +82,18 @@ def test_cognito_user_pool_authorizes_every_method(cognito_template):
         "ProviderARNs": [{"Fn::GetAtt": [Match.string_like_regexp("Pool"), "Arn"]}]})
     assert [(m["AuthorizationType"], "AuthorizerId" in m) for m in methods(cognito_template)] == [
         ("COGNITO_USER_POOLS", True)]
+
+
+def test_the_web_acl_guards_the_user_pool_too(cognito_template):
+    cognito_template.has_resource_properties("AWS::WAFv2::WebACLAssociation", {
+        "ResourceArn": {"Fn::GetAtt": [Match.string_like_regexp("Pool"), "Arn"]},
+        "WebACLArn": {"Fn::GetAtt": [Match.string_like_regexp("ApiWebAcl"), "Arn"]}})
+    cognito_template.resource_count_is("AWS::WAFv2::WebACLAssociation", 2)
+
+
+def test_cognito_variant_passes_at_advanced(cognito_stack, cognito_template):
+    assert findings(cognito_stack, Phase.ADVANCED) == []
+    assert lint_errors(cognito_template.to_json()) == []
 
 
 def test_regional_api_with_the_enhanced_tls_policy(template):
