@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Reference deployment: the three kinds of AI system, each passing the aisec pack at the chosen phase.
+"""Reference deployment: the three kinds of AI system (and a self-hosted model), each passing the aisec pack at the chosen phase.
 
 Run it through the real CDK command line (``make synth PHASE=...``, which runs ``cdk synth`` with this
 file as the app and ``-c aisec:phase=...``; default: advanced, from cdk.json). Two validation plugins run
 on every stack: aisec's ``AiSecurityChecks`` at that phase and cdk-nag's ``AwsSolutionsChecks``. Any
 unacknowledged finding of either fails the synth; every acknowledgement carries its reason.
 
-Four stacks:
+Five stacks:
 
 * ``AiSecurityBaseline``: the account/Region singletons (model invocation logging, the CloudTrail trail,
   and from Enhanced on GuardDuty, incident response, Macie, X-Ray transaction search; at Advanced
@@ -19,7 +19,11 @@ Four stacks:
   queried with RetrieveAndGenerate through the guardrail.
 * ``SupportAgent`` (acts): a Bedrock agent whose action group (a tool function) reads and cancels
   orders in a DynamoDB table; cancelling requires the user's confirmation.
+* ``ModelService`` (answers, self-hosted): a SageMaker endpoint for an approved model package behind a
+  ``SecureApi``; the function in front of it screens prompt and answer with ``ApplyGuardrail``.
 """
+from pathlib import Path
+
 import aws_cdk as cdk
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_apigateway as apigw
@@ -32,11 +36,18 @@ from constructs import Construct
 
 from aisec_constructs.application import ActionGroup, ActionGroupFunction, Agent, FunctionParameter, SecureApi
 from aisec_constructs.data import KnowledgeBase, ModelAccess, SecureBucket
+from aisec_constructs.infrastructure import ModelPackageGroup, SecureModelEndpoint
 from aisec_constructs.workload import AccountBaseline, AiWorkload
 from aisec_rules import AiSecurityChecks, Phase
 
 MODEL_ID = "anthropic.claude-3-5-haiku-20241022-v1:0"
 DEFAULT_PHASE = "advanced"
+#: The request body both APIs accept: one prompt of at most 4000 characters (validated before any model call).
+PROMPT_SCHEMA = apigw.JsonSchema(
+    schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT, required=["prompt"],
+    properties={"prompt": apigw.JsonSchema(type=apigw.JsonSchemaType.STRING, max_length=4000)})
+#: Handlers kept in files with unit tests (tests/test_model_service_handler.py).
+HANDLERS = Path(__file__).resolve().parent / "reference_handlers"
 
 CHAT_HANDLER = '''
 import json
@@ -161,9 +172,7 @@ class ChatAssistantStack(Stack):
         guardrail.grant_apply(self.function)
 
         self.api = SecureApi(self, "Api", encryption_key=self.workload.encryption_key)
-        self.api.add_method("/chat", "POST", apigw.LambdaIntegration(self.function), request_schema=apigw.JsonSchema(
-            schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT, required=["prompt"],
-            properties={"prompt": apigw.JsonSchema(type=apigw.JsonSchemaType.STRING, max_length=4000)}))
+        self.api.add_method("/chat", "POST", apigw.LambdaIntegration(self.function), request_schema=PROMPT_SCHEMA)
         if phase >= Phase.ADVANCED:
             Validations.of(self.workload.guardrail).acknowledge(Acknowledgment(
                 id="AISEC-APP-10",
@@ -250,6 +259,52 @@ class SupportAgentStack(Stack):
                        "in the isolated network with least privilege on one table."))
 
 
+class ModelServiceStack(Stack):
+    """Answers, self-hosted: a SageMaker endpoint for an approved model package behind a SecureApi; the function in
+    front of it screens every prompt and answer through the guardrail with ApplyGuardrail.
+
+    The model image and the Model Monitor analyzer image are expected in this account's ECR (mirrored from the
+    vendor and the Region's SageMaker image, so the isolated network reaches them through ECR endpoints); the model
+    artefacts in the artefact bucket. From Enhanced on the endpoint runs in the workload's isolated network and a
+    data-quality schedule watches it; at Foundational it opts out of both, recorded on the construct.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, phase: Phase, baseline: AccountBaseline, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        enhanced = phase >= Phase.ENHANCED
+        self.workload = AiWorkload(self, "Workload", capabilities=["answers"], phase=phase, baseline=baseline)
+        guardrail, network, key = self.workload.guardrail, self.workload.network, self.workload.encryption_key
+        registry = f"{self.account}.dkr.ecr.{self.region}.{self.url_suffix}"
+        self.artefacts = SecureBucket(self, "ModelArtefacts", encryption_key=key)
+        self.registry = ModelPackageGroup(self, "Registry", name=f"{self.stack_name.lower()}-models")
+        self.package = self.registry.add_version(
+            "V1", image_uri=f"{registry}/model-server:1.0", model_data_url=f"s3://{self.artefacts.bucket_name}/v1/model.tar.gz",
+            approval_description="Evaluated against the assistant's test set and red-teamed; approved by the model "
+                                 "review board")
+        self.endpoint = SecureModelEndpoint(
+            self, "Model", model_package=self.package, network=network, encryption_key=key,
+            model_data_bucket=self.artefacts,
+            monitoring_image_uri=f"{registry}/sagemaker-model-monitor-analyzer:latest" if enhanced else None,
+            allow_without_vpc=network is None, allow_without_monitoring=not enhanced)
+        if network is not None:
+            network.add_interface_endpoint("sagemaker.runtime")
+        self.function = self.workload.add_function(
+            "Generate", code=lambda_.Code.from_asset(str(HANDLERS / "model_service"), exclude=["__pycache__", "*.pyc"]),
+            description="Screens prompts and answers of the self-hosted model through the guardrail",
+            environment={"ENDPOINT_NAME": self.endpoint.endpoint_name, "GUARDRAIL_ID": guardrail.guardrail_id,
+                         "GUARDRAIL_VERSION": guardrail.guardrail_version})
+        self.endpoint.grant_invoke(self.function)
+        guardrail.grant_apply(self.function)
+        self.api = SecureApi(self, "Api", encryption_key=key)
+        self.api.add_method("/generate", "POST", apigw.LambdaIntegration(self.function), request_schema=PROMPT_SCHEMA)
+        if phase >= Phase.ADVANCED:
+            Validations.of(guardrail).acknowledge(Acknowledgment(
+                id="AISEC-APP-10",
+                reason="The self-hosted model serves general prompts with no domain rules to formalize; harmful content, "
+                       "prompt attacks, PII, denied topics and prompt leakage are screened on input and output with "
+                       "ApplyGuardrail."))
+
+
 def order_policy(scope: Construct) -> bedrock.CfnAutomatedReasoningPolicy:
     """The support domain's rule as an automated reasoning policy: shipped or delivered orders cannot be cancelled."""
     Definition = bedrock.CfnAutomatedReasoningPolicy
@@ -281,7 +336,7 @@ def build(app: cdk.App) -> list:
     base = AiSecurityBaselineStack(app, "AiSecurityBaseline", phase=phase)
     stacks = [base]
     for stack_class, name in ((ChatAssistantStack, "ChatAssistant"), (RagAssistantStack, "RagAssistant"),
-                              (SupportAgentStack, "SupportAgent")):
+                              (SupportAgentStack, "SupportAgent"), (ModelServiceStack, "ModelService")):
         stacks.append(stack_class(app, name, phase=phase, baseline=base.baseline))
     Validations.of(app).add_plugins(AiSecurityChecks(app, phase=phase), AwsSolutionsChecks(app))
     return stacks
