@@ -12,7 +12,9 @@ What it guarantees by default (every value below comes from :data:`DEFAULTS` or 
   Cognito user pool authorizer (``COGNITO_USER_POOLS``). The authorization is the API's default method
   option, so methods added with :meth:`add_method` (or directly on :attr:`rest_api`) inherit it. A method
   without one exists only when it is named in ``unauthenticated_methods`` (``"GET /health"``): recorded as an
-  opt-out on that method, and AISEC-APP-17 keeps reporting it until it is acknowledged;
+  opt-out on that method, and AISEC-APP-17 keeps reporting it until it is acknowledged; any other method
+  without authorization (added directly with ``AuthorizationType.NONE``) fails the synth (a construct
+  validation);
 * **a regional WAF web ACL** (AISEC-INF-10, -11) associated with the stage: the AWS managed common, known bad
   inputs and IP reputation rule groups and a per-IP rate-based rule (``rate_limit`` requests per 5 minutes),
   also associated with ``user_pool`` (its sign-in endpoints are an entry point too) unless
@@ -43,16 +45,17 @@ account-wide CloudWatch role and would copy prompts outside the masked log group
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_wafv2 as wafv2
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from ..annotations import record_opt_out
 from ..data import EncryptionKey, SecureLogGroup
@@ -171,6 +174,7 @@ class SecureApi(Construct):
         self.request_validator = self.rest_api.add_request_validator(
             "Validator", validate_request_body=True, validate_request_parameters=True)
         self.methods: Dict[str, apigw.Method] = {}
+        self.node.add_validation(_EveryMethodAuthorized(self))
 
         self.web_acl: Optional[wafv2.CfnWebACL] = None
         self.web_acl_association: Optional[wafv2.CfnWebACLAssociation] = None
@@ -254,6 +258,28 @@ class SecureApi(Construct):
             iam.PolicyStatement(effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()], actions=["execute-api:Invoke"],
                                 resources=["execute-api:/*"], conditions={"StringNotEquals": {"aws:SourceVpce": ids}}),
         ])
+
+
+@jsii.implements(IValidation)
+class _EveryMethodAuthorized:
+    """Synth fails when a method of the API (added through :meth:`SecureApi.add_method` or directly on
+    ``rest_api``) has no authorizer and is not named in ``unauthenticated_methods``. CORS preflight
+    (``OPTIONS``) methods are exempt: browsers send them without credentials."""
+
+    def __init__(self, api: SecureApi) -> None:
+        self.api = api
+
+    def validate(self) -> List[str]:
+        errors = []
+        for method in self.api.rest_api.methods:
+            key = _method_key(f"{method.http_method} {method.resource.path}")
+            cfn: apigw.CfnMethod = method.node.default_child
+            if method.http_method.upper() == "OPTIONS" or key in self.api.unauthenticated_methods:
+                continue
+            if (cfn.authorization_type or "NONE").upper() == "NONE":
+                errors.append(f"SecureApi: {key} has no authorizer; every method is authorized (IAM or Cognito) "
+                              "unless it is named in unauthenticated_methods (AISEC-APP-17)")
+        return errors
 
 
 def _method_key(key: str) -> str:

@@ -185,6 +185,16 @@ def test_unauthenticated_method_is_an_opt_out_still_reported():
                                  if m["Properties"]["HttpMethod"] == "GET")]
 
 
+def test_a_method_added_without_authorization_fails_the_synth():
+    app = cdk.App()
+    stack = cdk.Stack(app, "Bypass")
+    api = build(stack)
+    api.rest_api.root.add_resource("open").add_method("GET", backend(stack, "Open"),
+                                                      authorization_type=apigw.AuthorizationType.NONE)
+    with pytest.raises(Exception, match="GET /open has no authorizer"):
+        app.synth()
+
+
 def test_without_waf_is_an_opt_out_still_reported():
     stack = cdk.Stack(cdk.App(), "NoWaf")
     build(stack, allow_without_waf=True)
