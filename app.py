@@ -264,8 +264,8 @@ class ModelServiceStack(Stack):
     front of it screens every prompt and answer through the guardrail with ApplyGuardrail.
 
     The model image and the Model Monitor analyzer image are expected in this account's ECR (mirrored from the
-    vendor and the Region's SageMaker image, so the isolated network reaches them through ECR endpoints); the model
-    artefacts in the artefact bucket. From Enhanced on the endpoint runs in the workload's isolated network and a
+    vendor and the Region's SageMaker image); the model artefacts and the data-quality baseline of the approved
+    version (``constraints.json``, ``statistics.json``) in the artefact bucket. From Enhanced on the endpoint runs in the workload's isolated network and a
     data-quality schedule watches it; at Foundational it opts out of both, recorded on the construct.
     """
 
@@ -285,6 +285,7 @@ class ModelServiceStack(Stack):
             self, "Model", model_package=self.package, network=network, encryption_key=key,
             model_data_bucket=self.artefacts,
             monitoring_image_uri=f"{registry}/sagemaker-model-monitor-analyzer:latest" if enhanced else None,
+            baseline_uri=f"s3://{self.artefacts.bucket_name}/v1/baseline/",
             allow_without_vpc=network is None, allow_without_monitoring=not enhanced)
         if network is not None:
             network.add_interface_endpoint("sagemaker.runtime")

@@ -33,7 +33,10 @@ the template; a package approved in the registry (``UpdateModelPackage``) is dep
   a :class:`~aisec_constructs.data.SecureBucket`;
 * with ``monitoring_image_uri`` (the Region's Model Monitor analyzer image): a data-quality job definition
   (network-isolated, in the VPC, encrypted volume and output, inter-container traffic encryption) and an hourly
-  ``AWS::SageMaker::MonitoringSchedule`` on the endpoint (APP-25, an Enhanced control);
+  ``AWS::SageMaker::MonitoringSchedule`` on the endpoint (APP-25, an Enhanced control). Drift is judged
+  against a baseline: ``baseline_uri`` is the S3 folder where a baselining job (``suggest_baseline`` in the
+  SageMaker Python SDK, over the training data) wrote ``constraints.json`` and ``statistics.json``; without
+  one the schedule only records statistics of the captured traffic;
 * an execution role trusted by SageMaker for this account: read the model data, write capture and monitoring
   output, use the key, and the ENI permissions SageMaker needs to place the containers in the VPC.
 
@@ -179,6 +182,7 @@ class SecureModelEndpoint(Construct):
         capture_sampling_percentage: int = DEFAULTS["capture_sampling_percentage"],
         monitoring_image_uri: Optional[str] = None,
         monitoring_schedule: str = DEFAULTS["monitoring_schedule"],
+        baseline_uri: Optional[str] = None,
         allow_without_vpc: bool = False,
         allow_without_monitoring: bool = False,
     ) -> None:
@@ -246,7 +250,7 @@ class SecureModelEndpoint(Construct):
 
         self.monitoring_schedule: Optional[sagemaker.CfnMonitoringSchedule] = None
         if monitoring_image_uri is not None:
-            self._monitor(monitoring_image_uri, monitoring_schedule, network)
+            self._monitor(monitoring_image_uri, monitoring_schedule, network, baseline_uri)
         else:
             record_opt_out(self, "allow_without_monitoring", "no Model Monitor schedule watches the endpoint for "
                                                              "drift (AISEC-APP-25)")
@@ -285,7 +289,8 @@ class SecureModelEndpoint(Construct):
                          "SageMaker writes captured traffic and monitoring reports under generated keys, and reads the "
                          "model artefacts, in buckets that belong to this endpoint.")
 
-    def _monitor(self, image_uri: str, schedule: str, network: Optional[IsolatedNetwork]) -> None:
+    def _monitor(self, image_uri: str, schedule: str, network: Optional[IsolatedNetwork],
+                 baseline_uri: Optional[str]) -> None:
         name = "".join(c for c in cdk.Names.unique_id(self) if c.isalnum())[-50:]
         output = f"s3://{self.capture_bucket.bucket_name}/monitoring"
         network_config = sagemaker.CfnDataQualityJobDefinition.NetworkConfigProperty(
@@ -312,6 +317,11 @@ class SecureModelEndpoint(Construct):
                     instance_count=1, instance_type=DEFAULTS["monitoring_instance_type"], volume_size_in_gb=20,
                     volume_kms_key_id=self.encryption_key.key_arn)),
             network_config=network_config,
+            data_quality_baseline_config=sagemaker.CfnDataQualityJobDefinition.DataQualityBaselineConfigProperty(
+                constraints_resource=sagemaker.CfnDataQualityJobDefinition.ConstraintsResourceProperty(
+                    s3_uri=f"{baseline_uri.rstrip('/')}/constraints.json"),
+                statistics_resource=sagemaker.CfnDataQualityJobDefinition.StatisticsResourceProperty(
+                    s3_uri=f"{baseline_uri.rstrip('/')}/statistics.json")) if baseline_uri else None,
             stopping_condition=sagemaker.CfnDataQualityJobDefinition.StoppingConditionProperty(
                 max_runtime_in_seconds=1800),
         )

@@ -28,7 +28,8 @@ def build(stack, **endpoint_props):
     artefacts = SecureBucket(stack, "Artefacts")
     package = registry.add_version("V1", image_uri=IMAGE, model_data_url=f"s3://{artefacts.bucket_name}/model.tar.gz",
                                    approval_description="Reviewed by the model risk board (ticket MRB-1)")
-    props = dict(network=network, model_data_bucket=artefacts, monitoring_image_uri=MONITOR)
+    props = dict(network=network, model_data_bucket=artefacts, monitoring_image_uri=MONITOR,
+                 baseline_uri=f"s3://{artefacts.bucket_name}/baseline/")
     props.update(endpoint_props)
     endpoint = SecureModelEndpoint(stack, "Ep", model_package=package, **props)
     return notebook, registry, endpoint
@@ -130,7 +131,12 @@ def test_monitoring_schedule_watches_the_endpoint(template):
                                            "VolumeKmsKeyId": key}},
         "NetworkConfig": {"EnableNetworkIsolation": True, "EnableInterContainerTrafficEncryption": True,
                           "VpcConfig": Match.object_like({"Subnets": Match.any_value()})},
-        "StoppingCondition": {"MaxRuntimeInSeconds": 1800}})
+        "StoppingCondition": {"MaxRuntimeInSeconds": 1800},
+        "DataQualityBaselineConfig": {
+            "ConstraintsResource": {"S3Uri": {"Fn::Join": ["", ["s3://", {"Ref": Match.string_like_regexp("ArtefactsBucket")},
+                                                                 "/baseline/constraints.json"]]}},
+            "StatisticsResource": {"S3Uri": {"Fn::Join": ["", ["s3://", {"Ref": Match.string_like_regexp("ArtefactsBucket")},
+                                                                "/baseline/statistics.json"]]}}}})
     template.has_resource_properties("AWS::SageMaker::MonitoringSchedule", {
         "EndpointName": {"Fn::GetAtt": [Match.string_like_regexp("EpEndpoint"), "EndpointName"]},
         "MonitoringScheduleConfig": {"MonitoringJobDefinitionName": Match.string_like_regexp("-dq$"),
