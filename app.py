@@ -1,25 +1,30 @@
 #!/usr/bin/env python3
-"""Reference deployment: the three kinds of AI system, each passing the aisec pack at the chosen phase.
+"""Reference deployment: the three kinds of AI system (and a self-hosted model), each passing the aisec pack at the chosen phase.
 
 Run it through the real CDK command line (``make synth PHASE=...``, which runs ``cdk synth`` with this
 file as the app and ``-c aisec:phase=...``; default: advanced, from cdk.json). Two validation plugins run
 on every stack: aisec's ``AiSecurityChecks`` at that phase and cdk-nag's ``AwsSolutionsChecks``. Any
 unacknowledged finding of either fails the synth; every acknowledgement carries its reason.
 
-Four stacks:
+Five stacks:
 
 * ``AiSecurityBaseline``: the account/Region singletons (model invocation logging, the CloudTrail trail,
   and from Enhanced on GuardDuty, incident response, Macie, X-Ray transaction search; at Advanced
   Security Hub, Config, Detective and the enforced guardrail). The pack judges the stacks of one
   environment together, so these satisfy the environment controls of every workload stack beside it,
   with no acknowledgement.
-* ``ChatAssistant`` (answers): a REST API with IAM authentication, throttling and (from Enhanced) a WAF
-  web ACL in front of a function that calls one model through a pinned guardrail version.
+* ``ChatAssistant`` (answers): a ``SecureApi`` (REST, IAM authentication, WAF with a rate rule, stage
+  throttling, access logs, tracing, TLS 1.2+) in front of a function that calls one model through a pinned
+  guardrail version.
 * ``RagAssistant`` (connects): a knowledge base over a secure corpus bucket and an S3 Vectors store,
   queried with RetrieveAndGenerate through the guardrail.
 * ``SupportAgent`` (acts): a Bedrock agent whose action group (a tool function) reads and cancels
   orders in a DynamoDB table; cancelling requires the user's confirmation.
+* ``ModelService`` (answers, self-hosted): a SageMaker endpoint for an approved model package behind a
+  ``SecureApi``; the function in front of it screens prompt and answer with ``ApplyGuardrail``.
 """
+from pathlib import Path
+
 import aws_cdk as cdk
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_apigateway as apigw
@@ -27,17 +32,23 @@ from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_wafv2 as wafv2
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
-from aisec_constructs.application import ActionGroup, ActionGroupFunction, Agent, FunctionParameter
-from aisec_constructs.data import KnowledgeBase, ModelAccess, SecureBucket, SecureLogGroup
+from aisec_constructs.application import ActionGroup, ActionGroupFunction, Agent, FunctionParameter, SecureApi
+from aisec_constructs.data import KnowledgeBase, ModelAccess, SecureBucket
+from aisec_constructs.infrastructure import ModelPackageGroup, SecureModelEndpoint
 from aisec_constructs.workload import AccountBaseline, AiWorkload
 from aisec_rules import AiSecurityChecks, Phase
 
 MODEL_ID = "anthropic.claude-3-5-haiku-20241022-v1:0"
 DEFAULT_PHASE = "advanced"
+#: The request body both APIs accept: one prompt of at most 4000 characters (validated before any model call).
+PROMPT_SCHEMA = apigw.JsonSchema(
+    schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT, required=["prompt"],
+    properties={"prompt": apigw.JsonSchema(type=apigw.JsonSchemaType.STRING, max_length=4000)})
+#: Handlers kept in files with unit tests (tests/test_model_service_handler.py).
+HANDLERS = Path(__file__).resolve().parent / "reference_handlers"
 
 CHAT_HANDLER = '''
 import json
@@ -161,69 +172,14 @@ class ChatAssistantStack(Stack):
                     guardrail_version=guardrail.guardrail_version).grant_invoke(self.function)
         guardrail.grant_apply(self.function)
 
-        access_logs = SecureLogGroup(self, "ApiAccessLogs", encryption_key=self.workload.encryption_key)
-        self.api = apigw.LambdaRestApi(
-            self, "Api", handler=self.function, proxy=False,
-            endpoint_types=[apigw.EndpointType.REGIONAL],
-            cloud_watch_role=False,
-            default_method_options=apigw.MethodOptions(authorization_type=apigw.AuthorizationType.IAM),
-            deploy_options=apigw.StageOptions(
-                stage_name="prod", throttling_rate_limit=20, throttling_burst_limit=40, tracing_enabled=True,
-                access_log_destination=apigw.LogGroupLogDestination(access_logs.log_group),
-                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=True, http_method=True, ip=True, protocol=True, request_time=True, resource_path=True,
-                    response_length=True, status=True, user=True)),
-        )
-        validator = self.api.add_request_validator("Validator", validate_request_body=True,
-                                                   validate_request_parameters=True)
-        prompt = self.api.add_model("Prompt", content_type="application/json", schema=apigw.JsonSchema(
-            schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT, required=["prompt"],
-            properties={"prompt": apigw.JsonSchema(type=apigw.JsonSchemaType.STRING, max_length=4000)}))
-        method = self.api.root.add_resource("chat").add_method(
-            "POST", request_validator=validator, request_models={"application/json": prompt})
-        Validations.of(method).acknowledge(Acknowledgment(
-            id="AwsSolutions-COG4",
-            reason="The method uses IAM (SigV4) authorization instead of a Cognito user pool authorizer: callers are "
-                   "IAM principals (for example users federated through a Cognito identity pool or IAM Identity "
-                   "Center), and AISEC-APP-17 accepts IAM authorization."))
-        Validations.of(self.api.deployment_stage).acknowledge(Acknowledgment(
-            id="AwsSolutions-APIG6",
-            reason="Access logging is on for the stage (JSON, KMS-encrypted log group, one-year retention) and the "
-                   "function logs every call; execution logging needs API Gateway's account-wide CloudWatch role "
-                   "(AWS::ApiGateway::Account), an account setting this env-agnostic reference does not take over, "
-                   "and it would copy prompts into logs outside the PII-masked groups."))
+        self.api = SecureApi(self, "Api", encryption_key=self.workload.encryption_key)
+        self.api.add_method("/chat", "POST", apigw.LambdaIntegration(self.function), request_schema=PROMPT_SCHEMA)
         if phase >= Phase.ADVANCED:
             Validations.of(self.workload.guardrail).acknowledge(Acknowledgment(
                 id="AISEC-APP-10",
                 reason="A general-purpose chat assistant has no domain rules to formalize; automated reasoning checks "
                        "answers against such rules (see the SupportAgent's order policy). Harmful content, prompt "
                        "attacks, PII, denied topics and prompt leakage are filtered by this guardrail."))
-        self.web_acl = regional_web_acl(self, "WebAcl")
-        wafv2.CfnWebACLAssociation(self, "WebAclAssociation", resource_arn=self.api.deployment_stage.stage_arn,
-                                   web_acl_arn=self.web_acl.attr_arn)
-
-
-def regional_web_acl(scope: Construct, construct_id: str) -> wafv2.CfnWebACL:
-    """A regional web ACL with the AWS managed common, known-bad-inputs and IP reputation rules and a rate limit."""
-    rules = []
-    for priority, name in enumerate(("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
-                                     "AWSManagedRulesAmazonIpReputationList")):
-        rules.append(wafv2.CfnWebACL.RuleProperty(
-            name=name, priority=priority, override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-            statement=wafv2.CfnWebACL.StatementProperty(managed_rule_group_statement=wafv2.CfnWebACL.
-                                                        ManagedRuleGroupStatementProperty(vendor_name="AWS", name=name)),
-            visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True)))
-    rules.append(wafv2.CfnWebACL.RuleProperty(
-        name="RateLimit", priority=len(rules), action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-        statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-            limit=1000, aggregate_key_type="IP")),
-        visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-            cloud_watch_metrics_enabled=True, metric_name="RateLimit", sampled_requests_enabled=True)))
-    return wafv2.CfnWebACL(
-        scope, construct_id, scope="REGIONAL", default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-        rules=rules, visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-            cloud_watch_metrics_enabled=True, metric_name=f"{Stack.of(scope).stack_name}-waf", sampled_requests_enabled=True))
 
 
 class RagAssistantStack(Stack):
@@ -304,6 +260,53 @@ class SupportAgentStack(Stack):
                        "in the isolated network with least privilege on one table."))
 
 
+class ModelServiceStack(Stack):
+    """Answers, self-hosted: a SageMaker endpoint for an approved model package behind a SecureApi; the function in
+    front of it screens every prompt and answer through the guardrail with ApplyGuardrail.
+
+    The model image and the Model Monitor analyzer image are expected in this account's ECR (mirrored from the
+    vendor and the Region's SageMaker image); the model artefacts and the data-quality baseline of the approved
+    version (``constraints.json``, ``statistics.json``) in the artefact bucket. From Enhanced on the endpoint runs in the workload's isolated network and a
+    data-quality schedule watches it; at Foundational it opts out of both, recorded on the construct.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, phase: Phase, baseline: AccountBaseline, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        enhanced = phase >= Phase.ENHANCED
+        self.workload = AiWorkload(self, "Workload", capabilities=["answers"], phase=phase, baseline=baseline)
+        guardrail, network, key = self.workload.guardrail, self.workload.network, self.workload.encryption_key
+        registry = f"{self.account}.dkr.ecr.{self.region}.{self.url_suffix}"
+        self.artefacts = SecureBucket(self, "ModelArtefacts", encryption_key=key)
+        self.registry = ModelPackageGroup(self, "Registry", name=f"{self.stack_name.lower()}-models")
+        self.package = self.registry.add_version(
+            "V1", image_uri=f"{registry}/model-server:1.0", model_data_url=f"s3://{self.artefacts.bucket_name}/v1/model.tar.gz",
+            approval_description="Evaluated against the assistant's test set and red-teamed; approved by the model "
+                                 "review board")
+        self.endpoint = SecureModelEndpoint(
+            self, "Model", model_package=self.package, network=network, encryption_key=key,
+            model_data_bucket=self.artefacts,
+            monitoring_image_uri=f"{registry}/sagemaker-model-monitor-analyzer:latest" if enhanced else None,
+            baseline_uri=f"s3://{self.artefacts.bucket_name}/v1/baseline/",
+            allow_without_vpc=network is None, allow_without_monitoring=not enhanced)
+        if network is not None:
+            network.add_interface_endpoint("sagemaker.runtime")
+        self.function = self.workload.add_function(
+            "Generate", code=lambda_.Code.from_asset(str(HANDLERS / "model_service"), exclude=["__pycache__", "*.pyc"]),
+            description="Screens prompts and answers of the self-hosted model through the guardrail",
+            environment={"ENDPOINT_NAME": self.endpoint.endpoint_name, "GUARDRAIL_ID": guardrail.guardrail_id,
+                         "GUARDRAIL_VERSION": guardrail.guardrail_version})
+        self.endpoint.grant_invoke(self.function)
+        guardrail.grant_apply(self.function)
+        self.api = SecureApi(self, "Api", encryption_key=key)
+        self.api.add_method("/generate", "POST", apigw.LambdaIntegration(self.function), request_schema=PROMPT_SCHEMA)
+        if phase >= Phase.ADVANCED:
+            Validations.of(guardrail).acknowledge(Acknowledgment(
+                id="AISEC-APP-10",
+                reason="The self-hosted model serves general prompts with no domain rules to formalize; harmful content, "
+                       "prompt attacks, PII, denied topics and prompt leakage are screened on input and output with "
+                       "ApplyGuardrail."))
+
+
 def order_policy(scope: Construct) -> bedrock.CfnAutomatedReasoningPolicy:
     """The support domain's rule as an automated reasoning policy: shipped or delivered orders cannot be cancelled."""
     Definition = bedrock.CfnAutomatedReasoningPolicy
@@ -335,7 +338,7 @@ def build(app: cdk.App) -> list:
     base = AiSecurityBaselineStack(app, "AiSecurityBaseline", phase=phase)
     stacks = [base]
     for stack_class, name in ((ChatAssistantStack, "ChatAssistant"), (RagAssistantStack, "RagAssistant"),
-                              (SupportAgentStack, "SupportAgent")):
+                              (SupportAgentStack, "SupportAgent"), (ModelServiceStack, "ModelService")):
         stacks.append(stack_class(app, name, phase=phase, baseline=base.baseline))
     Validations.of(app).add_plugins(AiSecurityChecks(app, phase=phase), AwsSolutionsChecks(app))
     return stacks

@@ -1,4 +1,4 @@
-"""The reference app at every phase: the four stacks synthesize with the pack enforcing (zero
+"""The reference app at every phase: the five stacks synthesize with the pack enforcing (zero
 unacknowledged findings), their templates pass cfn-lint, `aisec check` agrees on the cloud
 assembly, and the controls present grow with the phase."""
 import importlib.util
@@ -17,7 +17,7 @@ reference_app = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(reference_app)
 
 PHASES = ("foundational", "enhanced", "advanced")
-STACKS = ["AiSecurityBaseline", "ChatAssistant", "RagAssistant", "SupportAgent"]
+STACKS = ["AiSecurityBaseline", "ChatAssistant", "RagAssistant", "SupportAgent", "ModelService"]
 _cache = {}
 
 
@@ -50,7 +50,7 @@ def all_types(assembly) -> set:
 
 def test_every_stack_synthesizes_with_zero_findings(assembly):
     phase, asm = assembly
-    assert [s.stack_name for s in asm.stacks] == STACKS
+    assert sorted(s.stack_name for s in asm.stacks) == sorted(STACKS)
     report = Path(asm.directory) / "validation-report.json"
     if report.exists():  # written only when a plugin reports something (acknowledged findings)
         for plugin in json.loads(report.read_text())["pluginReports"]:
@@ -138,3 +138,38 @@ def test_no_stack_acknowledges_what_the_baseline_provides(assemblies):
         plugins = json.loads(report.read_text())["pluginReports"] if report.exists() else []
         acknowledged = {v["ruleName"] for p in plugins if p["pluginName"] == "AISEC" for v in p["violations"]}
         assert not {a for a in acknowledged if a.split("[")[0] in environment_ids}, phase
+
+
+def resources(assembly, stack: str, type_: str) -> list:
+    return [r["Properties"] for r in assembly.get_stack_by_name(stack).template["Resources"].values()
+            if r["Type"] == type_]
+
+
+def test_model_service_grows_with_the_phase(assemblies):
+    f, e, a = (types(assemblies[p], "ModelService") for p in PHASES)
+    always = {"AWS::SageMaker::ModelPackageGroup", "AWS::SageMaker::ModelPackage", "AWS::SageMaker::Model",
+              "AWS::SageMaker::EndpointConfig", "AWS::SageMaker::Endpoint", "AWS::ApiGateway::RestApi",
+              "AWS::WAFv2::WebACL", "AWS::WAFv2::WebACLAssociation", "AWS::Bedrock::Guardrail"}
+    assert always <= f and f <= e <= a
+    monitored = {"AWS::SageMaker::MonitoringSchedule", "AWS::SageMaker::DataQualityJobDefinition", "AWS::EC2::VPC"}
+    assert monitored <= e and not monitored & f
+    assert "VpcConfig" not in resources(assemblies["foundational"], "ModelService", "AWS::SageMaker::Model")[0]
+    for phase in PHASES:
+        [model] = resources(assemblies[phase], "ModelService", "AWS::SageMaker::Model")
+        assert model["EnableNetworkIsolation"] is True and "ModelPackageName" in model["PrimaryContainer"]
+        [package] = resources(assemblies[phase], "ModelService", "AWS::SageMaker::ModelPackage")
+        assert package["ModelApprovalStatus"] == "Approved"
+        [config] = resources(assemblies[phase], "ModelService", "AWS::SageMaker::EndpointConfig")
+        assert config["DataCaptureConfig"]["EnableCapture"] is True and "KmsKeyId" in config["DataCaptureConfig"]
+
+
+def test_model_service_function_screens_with_the_guardrail_and_invokes_one_endpoint(assemblies):
+    template = assemblies["advanced"].get_stack_by_name("ModelService").template
+    statements = [s for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"
+                  for s in r["Properties"]["PolicyDocument"]["Statement"]]
+    invoke = [s for s in statements if s["Action"] == "sagemaker:InvokeEndpoint"]
+    assert len(invoke) == 1 and invoke[0]["Resource"]["Fn::GetAtt"][1] == "EndpointArn"
+    assert any("bedrock:ApplyGuardrail" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+               for s in statements)
+    methods = [m for m in resources(assemblies["advanced"], "ModelService", "AWS::ApiGateway::Method")]
+    assert methods and all(m["AuthorizationType"] == "AWS_IAM" for m in methods)

@@ -1,4 +1,4 @@
-"""Application and agent layer constructs: guardrails, agents, AgentCore, prompts.
+"""Application and agent layer constructs: the secure API front door, guardrails, agents, AgentCore, prompts.
 
 Inputs from the infrastructure layer: action-group executors and gateway targets take any
 ``aws_lambda.IFunction`` (the intended one is ``PrivateToolFunction``, a VPC-bound tool function), and
@@ -7,6 +7,7 @@ AgentCore compute takes a :class:`VpcPlacement` (intended: built from ``Isolated
 from ._common import VpcPlacement
 from .agent import (ActionGroup, ActionGroupFunction, Agent, Collaborator, FunctionParameter, GuardrailReference,
                     KnowledgeBaseAssociation)
+from .api import SecureApi, regional_web_acl
 from .agentcore import (AgentCoreBrowser, AgentCoreCodeInterpreter, AgentCoreGateway, AgentCoreGatewayTarget,
                         AgentCoreMemory, AgentCoreOnlineEvaluation, AgentCoreRuntime, GatewayAuthorizer,
                         RuntimeAuthorizer, ToolSpec)
@@ -17,5 +18,5 @@ __all__ = [
     "ActionGroup", "ActionGroupFunction", "Agent", "AgentCoreBrowser", "AgentCoreCodeInterpreter", "AgentCoreGateway",
     "AgentCoreGatewayTarget", "AgentCoreMemory", "AgentCoreOnlineEvaluation", "AgentCoreRuntime", "Collaborator",
     "DeniedTopic", "EnforcedGuardrail", "FunctionParameter", "GatewayAuthorizer", "Guardrail", "GuardrailReference",
-    "KnowledgeBaseAssociation", "ManagedPrompt", "RegexFilter", "RuntimeAuthorizer", "ToolSpec", "VpcPlacement",
+    "KnowledgeBaseAssociation", "ManagedPrompt", "RegexFilter", "RuntimeAuthorizer", "SecureApi", "ToolSpec", "VpcPlacement", "regional_web_acl",
 ]

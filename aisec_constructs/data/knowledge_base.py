@@ -25,6 +25,11 @@ What it guarantees by default:
   (KMS, one year, personal data masked) through ``AWS::Logs::DeliverySource`` / ``DeliveryDestination`` /
   ``Delivery`` (AISEC-APP-21, AISEC-DATA-22/23). ``application_logs=False`` turns that off (recorded).
 
+Connectors (:meth:`KnowledgeBase.add_connector_source` with a :class:`~aisec_constructs.data.connectors.ConnectorSource`):
+Confluence, SharePoint and Salesforce sources log in with a :class:`~aisec_constructs.data.secrets.ConnectorSecret`
+(CMK, rotated: AISEC-DATA-18) that the role may read; a web crawler source needs no secret (CloudFormation has no
+crawler authentication). Every source gets the same transient-data key, chunking and screening as the S3 source.
+
 An OpenSearch Serverless store is accepted too
 (:class:`~aisec_constructs.data.vector_stores.OpenSearchVectorCollection`); its vector index must
 exist before the knowledge base is created: pass an
@@ -33,7 +38,7 @@ from inside the VPC) as ``opensearch_index``, and the knowledge base waits for i
 """
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import List, Optional, Union
 
 import aws_cdk as cdk
 from aws_cdk import aws_bedrock as bedrock
@@ -46,6 +51,7 @@ from constructs import Construct
 from ..annotations import record_opt_out
 from ..nag import acknowledge_iam5
 from .buckets import SecureBucket
+from .connectors import ConnectorSource
 from .keys import EncryptionKey
 from .log_groups import SecureLogGroup
 from .opensearch_index import DEFAULT_FIELDS, OpenSearchVectorIndex
@@ -190,25 +196,16 @@ class KnowledgeBase(Construct):
                                                   "(personal data and injected instructions reach the index; "
                                                   "AISEC-DATA-25)")
 
-        self.data_source = bedrock.CfnDataSource(
-            self, "DataSource",
-            knowledge_base_id=self.knowledge_base.attr_knowledge_base_id,
-            name="source",
-            data_deletion_policy=data_deletion_policy,
-            data_source_configuration=bedrock.CfnDataSource.DataSourceConfigurationProperty(
+        self._custom_transformation = custom_transformation
+        self._chunking = (chunk_max_tokens, chunk_overlap_percentage)
+        self._data_deletion_policy = data_deletion_policy
+        self.data_source = self._data_source(
+            "DataSource", "source", bedrock.CfnDataSource.DataSourceConfigurationProperty(
                 type="S3",
                 s3_configuration=bedrock.CfnDataSource.S3DataSourceConfigurationProperty(
                     bucket_arn=self.source_bucket.bucket_arn,
-                    inclusion_prefixes=[inclusion_prefix] if inclusion_prefix else None)),
-            server_side_encryption_configuration=bedrock.CfnDataSource.ServerSideEncryptionConfigurationProperty(
-                kms_key_arn=self.encryption_key.key_arn),
-            vector_ingestion_configuration=bedrock.CfnDataSource.VectorIngestionConfigurationProperty(
-                chunking_configuration=bedrock.CfnDataSource.ChunkingConfigurationProperty(
-                    chunking_strategy="FIXED_SIZE",
-                    fixed_size_chunking_configuration=bedrock.CfnDataSource.FixedSizeChunkingConfigurationProperty(
-                        max_tokens=chunk_max_tokens, overlap_percentage=chunk_overlap_percentage)),
-                custom_transformation_configuration=custom_transformation),
-        )
+                    inclusion_prefixes=[inclusion_prefix] if inclusion_prefix else None)))
+        self.connector_sources: List[bedrock.CfnDataSource] = []
 
         self.log_group: Optional[SecureLogGroup] = None
         if application_logs:
@@ -216,6 +213,37 @@ class KnowledgeBase(Construct):
         else:
             record_opt_out(self, "application_logs", "the knowledge base's ingestion logs are not delivered anywhere "
                                                      "(AISEC-APP-21)")
+
+    def add_connector_source(self, construct_id: str, source: ConnectorSource) -> bedrock.CfnDataSource:
+        """Add a Confluence, SharePoint, Salesforce or web crawler data source, with the same transient-data key,
+        chunking and post-chunking screening as the S3 source. The knowledge base role may read the source's
+        :class:`ConnectorSecret` (and decrypt it with its key)."""
+        if source.secret is not None:
+            source.secret.grant_read(self.role)
+        data_source = self._data_source(construct_id, source.name, source.configuration)
+        if source.secret is not None:
+            data_source.node.add_dependency(self.role)
+        self.connector_sources.append(data_source)
+        return data_source
+
+    def _data_source(self, construct_id: str, name: str,
+                     configuration: bedrock.CfnDataSource.DataSourceConfigurationProperty) -> bedrock.CfnDataSource:
+        max_tokens, overlap = self._chunking
+        return bedrock.CfnDataSource(
+            self, construct_id,
+            knowledge_base_id=self.knowledge_base.attr_knowledge_base_id,
+            name=name,
+            data_deletion_policy=self._data_deletion_policy,
+            data_source_configuration=configuration,
+            server_side_encryption_configuration=bedrock.CfnDataSource.ServerSideEncryptionConfigurationProperty(
+                kms_key_arn=self.encryption_key.key_arn),
+            vector_ingestion_configuration=bedrock.CfnDataSource.VectorIngestionConfigurationProperty(
+                chunking_configuration=bedrock.CfnDataSource.ChunkingConfigurationProperty(
+                    chunking_strategy="FIXED_SIZE",
+                    fixed_size_chunking_configuration=bedrock.CfnDataSource.FixedSizeChunkingConfigurationProperty(
+                        max_tokens=max_tokens, overlap_percentage=overlap)),
+                custom_transformation_configuration=self._custom_transformation),
+        )
 
     def _deliver_logs(self, log_group: Optional[SecureLogGroup]) -> None:
         self.log_group = log_group or SecureLogGroup(self, "ApplicationLogs", mask_pii=True)

@@ -80,7 +80,7 @@ RULE = Rule(
            "same template has `ModelApprovalStatus: Approved`.",
     remediation="Register models in the SageMaker model registry, approve them (`ModelApprovalStatus: Approved`) "
                 "after review, and create `AWS::SageMaker::Model` from the package (`ModelPackageName`).",
-    construct="no construct yet: use a model package group with an approval workflow",
+    construct="aisec_constructs.infrastructure.ModelPackageGroup, SecureModelEndpoint (approved packages only)",
     check=check,
     services={Service.SAGEMAKER},
 )

@@ -119,7 +119,7 @@ RULE = Rule(
            "`EnableCapture` not false, sampling above 0) and every endpoint is named by an "
            "`AWS::SageMaker::MonitoringSchedule` or its job definition.",
     remediation="Enable data capture on the endpoint configuration and add a Model Monitor schedule per endpoint.",
-    construct="no construct yet (SageMaker endpoint)",
+    construct="aisec_constructs.infrastructure.SecureModelEndpoint (monitoring_image_uri)",
     check=check,
     services={Service.SAGEMAKER},
 )

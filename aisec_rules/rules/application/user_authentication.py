@@ -102,6 +102,6 @@ RULE = Rule(
     remediation="Attach a Cognito, JWT, Lambda or IAM authorizer to every method and route, set function URLs to "
                 "`AWS_IAM` (behind CloudFront with origin access control if browsers call them), and turn on MFA in "
                 "the user pool.",
-    construct="no construct yet: put an authorizer on every API method in front of a model",
+    construct="aisec_constructs.application.SecureApi",
     check=check,
 )

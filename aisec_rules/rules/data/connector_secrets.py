@@ -93,6 +93,6 @@ RULE = Rule(
            "managed `KmsKeyId` and an `AWS::SecretsManager::RotationSchedule`.",
     remediation="Create the connector secret with `encryptionKey` (a customer managed key) and add a rotation "
                 "schedule; reference it by `Ref`.",
-    construct="no construct yet: connector secrets need a CMK and a rotation schedule",
+    construct="aisec_constructs.data.ConnectorSecret (with KnowledgeBase.add_connector_source)",
     check=check,
 )

@@ -230,6 +230,7 @@ RULE = Rule(
     remediation="Store secrets in AWS Secrets Manager and pass only the secret ARN or name "
                 "(`DB_SECRET_ARN`); read the value at run time (Lambda: the Parameters and Secrets extension or "
                 "the SDK; ECS: `Secrets` with `ValueFrom`). Rotate any secret that was already deployed.",
-    construct="no construct: keep secrets in Secrets Manager and pass their ARN",
+    construct="no construct can enforce it: the rule judges the values an application puts into environment variables; keep "
+              "credentials in aisec_constructs.data.ConnectorSecret (or any secret) and pass its ARN",
     check=check,
 )

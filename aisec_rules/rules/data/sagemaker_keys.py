@@ -60,7 +60,7 @@ RULE = Rule(
     remediation="Pass a customer managed key (`aisec_constructs.data.EncryptionKey`) to endpoint configurations, "
                 "data capture, notebook instances and Studio domains when they are created (the properties are "
                 "create-only).",
-    construct="aisec_constructs.data.EncryptionKey",
+    construct="aisec_constructs.infrastructure.SecureNotebook, SecureModelEndpoint (with aisec_constructs.data.EncryptionKey)",
     check=check,
     services={Service.SAGEMAKER},
 )

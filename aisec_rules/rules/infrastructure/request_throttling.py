@@ -119,6 +119,6 @@ RULE = Rule(
            "`GatewayRateLimit` with request or token entries.",
     remediation="Set stage throttling (`ThrottlingRateLimit`, `ThrottlingBurstLimit`) sized to the model budget, "
                 "and add an `AWS::BedrockAgentCore::GatewayRateLimit` per gateway.",
-    construct="aisec_constructs.application.AgentCoreGateway (rate limit); API throttling has no construct yet",
+    construct="aisec_constructs.application.SecureApi (stage throttling and a WAF rate rule), AgentCoreGateway (rate limit)",
     check=check,
 )

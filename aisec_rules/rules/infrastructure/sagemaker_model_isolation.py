@@ -45,7 +45,8 @@ RULE = Rule(
            "groups; `AWS::SageMaker::Domain` sets `AppNetworkAccessType: VpcOnly`.",
     remediation="Enable network isolation and a VPC configuration on models; create Studio domains with "
                 "`AppNetworkAccessType: VpcOnly` in private subnets with the VPC endpoints Studio needs.",
-    construct="no construct yet (SageMaker model and domain)",
+    construct="aisec_constructs.infrastructure.SecureModelEndpoint (models); Studio domains have none: a domain is "
+              "account-level platform setup, so set AppNetworkAccessType VpcOnly where the domain is created",
     check=check,
     services={Service.SAGEMAKER},
 )

@@ -45,7 +45,7 @@ RULE = Rule(
     remediation="Create notebook instances in a private subnet (`SubnetId`, `SecurityGroupIds`) with "
                 "`DirectInternetAccess: Disabled` (reach AWS services through VPC endpoints) and "
                 "`RootAccess: Disabled`; both network settings are create-only, so set them before the first deploy.",
-    construct="no construct yet (SageMaker notebook)",
+    construct="aisec_constructs.infrastructure.SecureNotebook",
     check=check,
     services={Service.SAGEMAKER},
 )

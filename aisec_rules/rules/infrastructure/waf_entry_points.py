@@ -70,6 +70,6 @@ RULE = Rule(
            "distribution has a WAF web ACL, and that web ACL has a `RateBasedStatement` rule.",
     remediation="Associate a WAFv2 web ACL (`AWS::WAFv2::WebACLAssociation`, or `WebACLId` for CloudFront) with a "
                 "rate-based rule and managed rule groups.",
-    construct="no construct yet: associate a web ACL with a rate-based rule",
+    construct="aisec_constructs.application.SecureApi (regional web ACL: managed rule groups and a rate-based rule)",
     check=check,
 )
