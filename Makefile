@@ -31,6 +31,7 @@ synth: $(INSTALLED) $(CDK)
 	@echo "Templates: $$(ls $(OUTDIR)/*.template.json | tr '\n' ' ')"
 	@if [ -f $(OUTDIR)/validation-report.json ]; then echo "Validation report: $(OUTDIR)/validation-report.json"; \
 	else echo "Validation report: none written (no plugin reported anything: zero findings)"; fi
+	@echo "Readiness report: $(OUTDIR)/aisec-report.html (and $(OUTDIR)/aisec-report.json)"
 
 test: $(INSTALLED) $(CDK)
 	$(PY) -m pytest -q

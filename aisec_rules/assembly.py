@@ -101,7 +101,7 @@ def artifacts_of(template_paths: List[str]) -> Dict[str, StackArtifact]:
     by_root: Dict[Path, Dict[Path, StackArtifact]] = {}
     result: Dict[str, StackArtifact] = {}
     for given in template_paths:
-        root = _outermost_assembly(Path(given).resolve().parent)
+        root = outermost_assembly(Path(given).resolve().parent)
         if root is None:
             continue
         if root not in by_root:
@@ -112,7 +112,7 @@ def artifacts_of(template_paths: List[str]) -> Dict[str, StackArtifact]:
     return result
 
 
-def _outermost_assembly(folder: Path) -> Optional[Path]:
+def outermost_assembly(folder: Path) -> Optional[Path]:
     """The assembly folder of a template's folder: itself, or for a nested stage's ``assembly-*``
     folder, the outermost assembly around it."""
     if not is_assembly(folder):

@@ -18,14 +18,25 @@ there, exactly as ``aisec check`` does for templates synthesized elsewhere. Both
 and CDK's suggested ``AISEC::AISEC-DATA-01`` form work; an id matches exactly (a granular
 finding ``AISEC-DATA-01[Action::bedrock:*]`` needs its own acknowledgement, as in cdk-nag 3).
 Acknowledged findings stay in the validation report as ``info`` entries carrying the reason, so
-the audit trail shows every exception; only unacknowledged findings fail the synth.
+the audit trail shows every exception; only unacknowledged findings fail the synth. An
+acknowledgement that has expired, or that is invalid (no real reason, a wildcard id, forbidden by
+the policy) silences nothing: its finding is reported as ``fatal``, the one severity CDK's own
+acknowledgement matching leaves alone (see :mod:`aisec_rules.exceptions`).
 
 Phase: the CDK context key ``aisec:phase`` (``cdk synth -c aisec:phase=enhanced``) overrides the
-``phase`` argument, which is the default for when the key is absent; with neither, Foundational.
+``phase`` argument; with neither, the policy's phase, else Foundational. Policy: the ``policy``
+argument (a :class:`~aisec_rules.policy.Policy` or a file path) or the context key ``aisec:policy``
+(a path, which wins); with neither, the nearest ``aisec.toml`` / ``[tool.aisec]`` from the working
+directory up (:mod:`aisec_rules.policy`).
+
+Reports: every synth writes the readiness report (``aisec-report.html`` and ``aisec-report.json``,
+:mod:`aisec_rules.readiness`) into the cloud assembly folder next to CDK's validation-report.json;
+``report=False`` turns that off.
 """
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Iterable, List, Optional
 
 import aws_cdk as cdk
@@ -33,15 +44,21 @@ from cdk_nag import NagPack
 from constructs import IConstruct
 
 from .cli import version
-from .assembly import artifacts_of
+from . import exceptions
+from . import policy as policies
+from .assembly import artifacts_of, outermost_assembly
 from .engine import evaluate_system
 from .model import Capability, Finding, Phase
 from .registry import RULES
+from .policy import Policy
 from .system import Stack
-from .template import Template
+from .template import Template, TemplateError
 
 PACK_NAME = "AISEC"
 PHASE_CONTEXT_KEY = "aisec:phase"
+POLICY_CONTEXT_KEY = "aisec:policy"
+REPORT_HTML = "aisec-report.html"
+REPORT_JSON = "aisec-report.json"
 
 
 class AiSecurityChecks(NagPack):
@@ -51,21 +68,33 @@ class AiSecurityChecks(NagPack):
         self,
         scope: IConstruct,
         *,
-        phase: "Phase | str" = Phase.FOUNDATIONAL,
+        phase: "Phase | str | None" = None,
         capabilities: Optional[Iterable[Capability]] = None,
         verbose: bool = False,
+        policy: "Policy | str | None" = None,
+        report: bool = True,
     ) -> None:
         if scope is None:
             raise ValueError("AiSecurityChecks needs the scope it validates (the App or Stage), to carry acknowledgements")
         super().__init__(scope, verbose=verbose, write_suppressions_to_cloud_formation=True)
+        policy_path = scope.node.try_get_context(POLICY_CONTEXT_KEY)
+        try:
+            if policy_path is not None or isinstance(policy, str):
+                self._policy = policies.load(policy_path if policy_path is not None else policy)
+            else:
+                self._policy = policy if policy is not None else policies.discover()
+        except TemplateError as error:
+            raise ValueError(f"AiSecurityChecks: {error}") from None
         from_context = scope.node.try_get_context(PHASE_CONTEXT_KEY)
         try:
-            self._phase = Phase.parse(from_context if from_context is not None else phase)
+            chosen = from_context if from_context is not None else phase
+            self._phase = Phase.parse(chosen) if chosen is not None else (self._policy.phase or Phase.FOUNDATIONAL)
         except ValueError as error:
             source = f"context key {PHASE_CONTEXT_KEY}" if from_context is not None else "phase argument"
             raise ValueError(f"AiSecurityChecks: {source}: {error}") from None
         self._capabilities = frozenset(capabilities) if capabilities is not None else None
         self._verbose = verbose
+        self._report = report
 
     @property
     def name(self) -> str:
@@ -93,10 +122,24 @@ class AiSecurityChecks(NagPack):
                 template = Template(json.load(handle), path)
             artifact = artifacts.get(path)
             stacks.append(Stack(template, artifact.name, artifact.environment) if artifact else Stack(template))
-        findings: List[Finding] = evaluate_system(stacks, self._phase, self._capabilities, RULES)
+        today = exceptions.today()
+        findings: List[Finding] = evaluate_system(stacks, self._phase, self._capabilities, RULES, self._policy, today)
+        if self._report and paths:
+            self._write_report(stacks, findings, today, Path(paths[0]))
         violations = [self._violation(f) for f in findings]
         return cdk.PolicyValidationPluginReport(
             success=all(f.acknowledged for f in findings), violations=violations)
+
+    def _write_report(self, stacks: List[Stack], findings: List[Finding], today, template_path: Path) -> None:
+        """The readiness report (HTML and JSON) in the cloud assembly folder, next to CDK's
+        validation-report.json."""
+        from . import readiness, readiness_html
+
+        folder = outermost_assembly(template_path.resolve().parent) or template_path.resolve().parent
+        result = readiness.assess(stacks, enforced=self._phase, capabilities=self._capabilities, policy=self._policy,
+                                  today=today, rules=RULES, version=version(), known={self._phase: findings})
+        (folder / REPORT_JSON).write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+        (folder / REPORT_HTML).write_text(readiness_html.render(result), encoding="utf-8")
 
     def validate_scope(self, scope) -> cdk.PolicyValidationPluginReport:
         raise NotImplementedError(
@@ -115,10 +158,19 @@ class AiSecurityChecks(NagPack):
         return cdk.PolicyViolation(
             rule_name=finding.id,
             description=description,
-            severity="info" if finding.acknowledged else "error",
+            severity=_severity(finding),
             fix=None if finding.acknowledged else rule.remediation,
             rule_metadata={"layer": rule.layer.value, "phase": rule.phase.name.lower(),
                            "severity": rule.severity.value, **({"reason": finding.reason or ""} if finding.acknowledged else {})},
             violating_resources=[cdk.PolicyViolatingResource(
                 locations=["Properties"], resource_logical_id=finding.resource, template_path=finding.template)],
         )
+
+
+def _severity(finding: Finding) -> str:
+    """``info`` for an acknowledged finding; ``fatal`` for one whose acknowledgement does not apply
+    (expired, invalid, forbidden by the policy): CDK itself silences any violation whose id is
+    acknowledged on the construct, unless it is fatal; ``error`` otherwise."""
+    if finding.acknowledged:
+        return "info"
+    return "fatal" if finding.exception is not None else "error"

@@ -158,14 +158,17 @@ class Readiness:
 
 def assess(stacks: Sequence[Stack], *, enforced: Optional[Phase] = None,
            capabilities: Optional[Iterable[Capability]] = None, policy: Optional[Policy] = None,
-           today: Optional[dt.date] = None, rules: Optional[Sequence[Rule]] = None, version: str = "") -> Readiness:
-    """Judge ``stacks`` at every phase and build the readiness of each environment."""
+           today: Optional[dt.date] = None, rules: Optional[Sequence[Rule]] = None, version: str = "",
+           known: Optional[Dict[Phase, List[Finding]]] = None) -> Readiness:
+    """Judge ``stacks`` at every phase and build the readiness of each environment. ``known`` holds the
+    findings of phases already judged with the same arguments (the pack passes the enforced one)."""
     if rules is None:
         from .registry import RULES as rules
     policy = policy or Policy()
     today = today or exceptions.today()
     given = with_implied(capabilities) if capabilities is not None else None
-    by_phase = {p: evaluate_system(stacks, p, given, rules, policy, today) for p in Phase}
+    known = known or {}
+    by_phase = {p: known[p] if p in known else evaluate_system(stacks, p, given, rules, policy, today) for p in Phase}
     result = []
     for env in environments(stacks):
         view = env.view()

@@ -42,7 +42,7 @@ def check(ctx: Context) -> Iterator[Violation]:
         yield Violation(None,
                         "this environment's stacks have no AWS::CloudTrail::Trail; add a multi-Region trail with log file validation "
                         "(and a KMS key from the Enhanced phase on). If an organization trail or a trail of another app "
-                        "stack covers this account, acknowledge this finding with a reason naming that trail")
+                        "covers this account, acknowledge this finding with a reason naming that trail")
         return
     for trail in trails:
         for name, why in _WHY.items():
