@@ -107,22 +107,25 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _load(args: argparse.Namespace):
-    """(stacks, policy) of a check or report, or raise TemplateError."""
+    """(stacks, policy) of a check or report; None once a bad input has been reported in one line."""
     from . import policy as policies
     from .loader import load_stacks
 
-    policy = policies.load(args.policy) if args.policy else policies.discover()
-    return load_stacks(args.paths), policy
+    try:
+        policy = policies.load(args.policy) if args.policy else policies.discover()
+        return load_stacks(args.paths), policy
+    except TemplateError as error:
+        print(f"aisec: error: {error}", file=sys.stderr)
+        return None
 
 
 def _report(args: argparse.Namespace, rules) -> int:
     from . import readiness, readiness_html, readiness_markdown
 
-    try:
-        stacks, policy = _load(args)
-    except TemplateError as error:
-        print(f"aisec: error: {error}", file=sys.stderr)
+    loaded = _load(args)
+    if loaded is None:
         return EXIT_USAGE
+    stacks, policy = loaded
     result = readiness.assess(stacks, enforced=args.phase or policy.phase, capabilities=args.capabilities,
                               policy=policy, rules=rules, version=version())
     if args.format == "json":
@@ -150,11 +153,10 @@ def _check(args: argparse.Namespace, rules) -> int:
     from . import report
     from .engine import evaluate_system
 
-    try:
-        stacks, policy = _load(args)
-    except TemplateError as error:
-        print(f"aisec: error: {error}", file=sys.stderr)
+    loaded = _load(args)
+    if loaded is None:
         return EXIT_USAGE
+    stacks, policy = loaded
     phase = args.phase or policy.phase or Phase.FOUNDATIONAL
     if args.each:
         findings = [f for s in stacks for f in evaluate_system([s], phase, args.capabilities, rules, policy)]
