@@ -227,3 +227,27 @@ def test_a_broken_log_fails_validation(capsys, monkeypatch, breakage, path):
     found = errors(broken)
     assert found, "the validator accepted a broken log"
     assert [list(e.absolute_path) for e in found] == [path]
+
+
+def test_a_cloud_assembly_in_two_environments_validates(capsys, monkeypatch, tmp_path):
+    """A cdk.out folder: stacks keep their display names and environments; URIs are relative to the root."""
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    interpreter = {"Type": "AWS::BedrockAgentCore::CodeInterpreterCustom",
+                   "Properties": {"Name": "ci", "NetworkConfiguration": {"NetworkMode": "PUBLIC"}}}
+    artifacts = {}
+    for name, environment in (("Dev", "aws://111111111111/eu-west-1"), ("Prod", "aws://222222222222/eu-west-1")):
+        (out / f"{name}.template.json").write_text(json.dumps({"Resources": {"CI": interpreter}}, indent=1))
+        artifacts[name] = {"type": "aws:cloudformation:stack", "environment": environment,
+                           "displayName": f"App/{name}", "properties": {"templateFile": f"{name}.template.json"}}
+    (out / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": artifacts}))
+    code, log, _ = sarif(capsys, monkeypatch, "cdk.out", "--capabilities", "acts", root=tmp_path)
+    assert code == 1 and errors(log) == []
+    inf06 = [r for r in one_run(log)["results"] if r["ruleId"] == "AISEC-INF-06"]
+    assert [(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+             r["locations"][0]["physicalLocation"]["region"]["startLine"],
+             r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+             r["properties"]["environment"]) for r in inf06] == [
+        ("cdk.out/Dev.template.json", 3, "App/Dev/CI", "aws://111111111111/eu-west-1"),
+        ("cdk.out/Prod.template.json", 3, "App/Prod/CI", "aws://222222222222/eu-west-1")]
+    assert len({r["partialFingerprints"]["primaryLocationLineHash"] for r in inf06}) == 2
