@@ -39,6 +39,13 @@ def _capabilities(text: str):
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _absolute_uri(text: str) -> str:
+    scheme = text.split(":", 1)[0] if ":" in text else ""
+    if not (scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an absolute URI (https://... or file:///...)")
+    return text
+
+
 def version() -> str:
     try:
         return metadata.version("aisec-cdk")
@@ -61,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--capabilities", type=_capabilities, default=None,
                        help="comma-separated answers,connects,acts (default: detected per environment)")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--docs-uri", metavar="URI", type=_absolute_uri, default=None,
+                       help="absolute URI of the rule docs (docs/RULES.md); with --format sarif each rule links its "
+                            "section as helpUri")
     check.add_argument("--each", action="store_true",
                        help="judge each template alone instead of all paths as one system (environment-level "
                             "controls and cross-stack references are then judged per template)")
@@ -165,7 +175,7 @@ def _check(args: argparse.Namespace, rules) -> int:
     if args.format == "json":
         print(report.findings_json(findings, stacks, phase.name.lower()))
     elif args.format == "sarif":
-        print(report.findings_sarif(findings, rules, version()))
+        print(report.findings_sarif(findings, rules, version(), docs_uri=args.docs_uri))
     else:
         print(report.findings_text(findings, stacks))
     return EXIT_FINDINGS if any(not f.acknowledged for f in findings) else EXIT_OK
