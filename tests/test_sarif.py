@@ -72,7 +72,7 @@ def test_logs_validate_against_the_sarif_schema(capsys, monkeypatch, argv):
 def test_acknowledged_finding_is_an_accepted_suppression(capsys, monkeypatch, tmp_path):
     template = tmp_path / "acked stack.json"  # outside the scan root, with a space in its name
     template.write_text(json.dumps({
-        "Metadata": {"cdk_nag": {"rules_to_suppress": [{"id": "AISEC-INF-06", "reason": "lab stack"}]}},
+        "Metadata": {"cdk_nag": {"rules_to_suppress": [{"id": "AISEC-INF-06", "reason": "lab stack, torn down nightly"}]}},
         "Resources": {"CI": {"Type": "AWS::BedrockAgentCore::CodeInterpreterCustom",
                              "Properties": {"Name": "ci", "NetworkConfiguration": {"NetworkMode": "PUBLIC"}}}}}, indent=1))
     code, log, _ = sarif(capsys, monkeypatch, template, PUBLIC, "--capabilities", "acts")
@@ -80,7 +80,7 @@ def test_acknowledged_finding_is_an_accepted_suppression(capsys, monkeypatch, tm
     inf06 = {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]: r
              for r in one_run(log)["results"] if r["ruleId"] == "AISEC-INF-06"}
     assert {name: r.get("suppressions") for name, r in inf06.items()} == {
-        "acked stack/CI": [{"kind": "external", "status": "accepted", "justification": "lab stack"}],
+        "acked stack/CI": [{"kind": "external", "status": "accepted", "justification": "lab stack, torn down nightly"}],
         "public_interpreter/Acknowledged": [{"kind": "external", "status": "accepted",
                                              "justification": "isolated lab account"}],
         "public_interpreter/Interpreter": None,
