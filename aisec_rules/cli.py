@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--capabilities", type=_capabilities, default=None,
                         help="comma-separated answers,connects,acts (default: detected per environment)")
     report.add_argument("--policy", type=Path, default=None, metavar="FILE", help="as for check")
-    report.add_argument("--docs-url", default="docs/RULES.md", metavar="URL",
+    report.add_argument("--docs-uri", default="docs/RULES.md", metavar="URI",
                         help="where rule links point (default: docs/RULES.md, relative to the report)")
 
     rules = commands.add_parser("rules", help="list the rules")
@@ -143,9 +143,9 @@ def _report(args: argparse.Namespace, rules) -> int:
 
         text = json.dumps(result.to_dict(), indent=2) + "\n"
     elif args.format == "markdown":
-        text = readiness_markdown.render(result, args.docs_url)
+        text = readiness_markdown.render(result, args.docs_uri)
     else:
-        text = readiness_html.render(result, args.docs_url)
+        text = readiness_html.render(result, args.docs_uri)
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK
