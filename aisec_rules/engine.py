@@ -8,6 +8,7 @@ evaluation: an exception inside a check becomes a finding that names the rule an
 """
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, replace
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
@@ -52,7 +53,21 @@ def acknowledgements(metadata: Dict[str, Any]) -> Dict[str, str]:
             for prefix in _ACK_PREFIXES:
                 if ack_id.startswith(prefix):
                     ack_id = ack_id[len(prefix):]
-            result[ack_id] = str(entry.get("reason", ""))
+            reason = str(entry.get("reason", ""))
+            if entry.get("is_reason_encoded") is True:  # cdk-nag 2 base64-encodes non-Latin-1 reasons
+                try:
+                    reason = base64.b64decode(reason).decode("utf-8")
+                except (ValueError, UnicodeDecodeError):
+                    pass
+            applies_to = entry.get("applies_to")
+            if isinstance(applies_to, list):
+                # cdk-nag 2's NagSuppressions name granular findings as {id, applies_to: [finding]}.
+                # Regex entries ({"regex": ...}) are not honoured: only exact finding names are.
+                for finding in applies_to:
+                    if isinstance(finding, str):
+                        result[f"{ack_id}[{finding}]"] = reason
+            else:
+                result[ack_id] = reason
     return result
 
 
@@ -64,7 +79,9 @@ def evaluate(
 ) -> List[Finding]:
     """Findings of the applicable rules on one template, ordered by rule id, resource, detail."""
     if rules is None:
-        from .registry import RULES as rules  # late import: the registry imports rule modules
+        from .registry import RULES  # late import: the registry imports rule modules
+
+        rules = RULES
     phase = Phase.parse(phase)
     active = with_implied(capabilities) if capabilities is not None else caps.detect(template)
     context = Context(template, phase, active)
