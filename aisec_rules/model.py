@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Callable, FrozenSet, Iterable, Optional, Tuple
+from typing import AbstractSet, Callable, FrozenSet, Iterable, Optional, Tuple
 
 
 class Phase(enum.IntEnum):
@@ -109,7 +109,7 @@ class Rule:
     title: str
     layer: Layer
     phase: Phase
-    capabilities: FrozenSet[Capability]
+    capabilities: AbstractSet[Capability]  # any set; stored as a frozenset
     severity: Severity
     risks: Tuple[str, ...]
     passes: str
@@ -132,7 +132,7 @@ class Rule:
     def docs_link(self) -> str:
         return f"docs/RULES.md#{self.docs_anchor}"
 
-    def applies(self, phase: Phase, capabilities: FrozenSet[Capability]) -> bool:
+    def applies(self, phase: Phase, capabilities: AbstractSet[Capability]) -> bool:
         return self.phase <= phase and bool(self.capabilities & capabilities)
 
 
