@@ -36,8 +36,13 @@ def synth(app: cdk.App):
 
 
 def test_the_lower_bound_environment_is_what_it_claims():
+    """The venv really holds the lower bounds: pyproject's aws-cdk-lib floor, cdk-nag 2.38.2, the constructs library."""
+    import re
     from importlib.metadata import version
 
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    (floor,) = re.findall(r'"aws-cdk-lib>=([0-9.]+),', pyproject)
+    assert version("aws-cdk-lib") == floor
     assert cdk_nag_major() == 2
     assert version("cdk-nag") == "2.38.2"
     assert version("cdklabs.generative-ai-cdk-constructs") == "0.1.320"
