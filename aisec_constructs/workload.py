@@ -185,6 +185,9 @@ class AiWorkload(Construct):
         self.monitoring: Optional[AiMonitoring] = None
         if enhanced:
             self.alarm_topic = baseline.alarm_topic
+            if self.alarm_topic is None:
+                raise ValueError("AiWorkload: at Enhanced the baseline must provide an alarm topic (AccountBaseline "
+                                 "creates one from the Enhanced phase on)")
             self.monitoring = AiMonitoring(
                 self, "Monitoring", topic=self.alarm_topic, model_ids=tuple(model_ids),
                 guardrails=[(self.guardrail.guardrail_arn, self.guardrail.guardrail_version)])

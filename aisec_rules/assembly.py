@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 from .system import AGNOSTIC, stack_name_of
 from .template import TemplateError
@@ -63,7 +63,8 @@ def _read(folder: Path, found: List[StackArtifact], seen: Set[Path], depth: int)
     for artifact_id, artifact in artifacts.items():
         if not isinstance(artifact, dict):
             continue
-        properties = artifact.get("properties") if isinstance(artifact.get("properties"), dict) else {}
+        given = artifact.get("properties")
+        properties: Dict[str, Any] = given if isinstance(given, dict) else {}
         if artifact.get("type") == "aws:cloudformation:stack":
             template_file = properties.get("templateFile")
             if not isinstance(template_file, str) or not _inside(folder, template_file):

@@ -10,7 +10,7 @@ import argparse
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 from .model import Capability, Phase
 from .template import TemplateError
@@ -20,7 +20,7 @@ DEFAULT_DOCS = Path("docs") / "RULES.md"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors exit 2 with one line, as argparse does
+    def error(self, message: str) -> NoReturn:  # usage errors exit 2 with one line, as argparse does
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"aisec: error: {message}\n")
 

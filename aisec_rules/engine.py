@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from . import capabilities as caps
 from . import exceptions
@@ -87,7 +87,9 @@ def evaluate_system(
     ``today`` (:mod:`aisec_rules.exceptions`). Ordered by environment, then rule id, template,
     resource, detail."""
     if rules is None:
-        from .registry import RULES as rules  # late import: the registry imports rule modules
+        from .registry import RULES  # late import: the registry imports rule modules
+
+        rules = RULES
     phase = Phase.parse(phase)
     given = with_implied(capabilities) if capabilities is not None else None
     governance = _Governance(policy, today or exceptions.today())

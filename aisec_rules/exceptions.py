@@ -1,7 +1,8 @@
 """Governed exceptions: an acknowledgement silences a finding only while it is valid and in force.
 
 An acknowledgement is CDK's ``Acknowledgment(id, reason)`` (or cdk-nag's suppression), which
-reaches templates as ``Metadata.cdk_nag.rules_to_suppress`` entries ``{id, reason}``. aisec adds:
+reaches templates as ``Metadata.cdk_nag.rules_to_suppress`` entries ``{id, reason}`` (cdk-nag 2 may
+add ``applies_to: [finding]`` for granular findings and base64-encode the reason). aisec adds:
 
 * **Expiry.** A reason that ends with ``[expires YYYY-MM-DD]`` (what :func:`expiring` writes), or a
   template entry with an ``expires`` key, expires at the end of that day (UTC). From the next day on
@@ -16,9 +17,10 @@ reaches templates as ``Metadata.cdk_nag.rules_to_suppress`` entries ``{id, reaso
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,6 +83,11 @@ def parse(entry: Dict[str, Any]) -> Optional[Acknowledgement]:
         if ack_id.startswith(prefix):
             ack_id = ack_id[len(prefix):]
     reason = str(entry.get("reason", "") or "")
+    if entry.get("is_reason_encoded") is True:  # cdk-nag 2 base64-encodes non-Latin-1 reasons
+        try:
+            reason = base64.b64decode(reason).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            pass
     written = entry.get("expires")
     match = _EXPIRY.search(reason)
     if match:
@@ -101,7 +108,16 @@ def from_metadata(metadata: Dict[str, Any]) -> Dict[str, Acknowledgement]:
     result: Dict[str, Acknowledgement] = {}
     for entry in entries if isinstance(entries, list) else []:
         ack = parse(entry) if isinstance(entry, dict) else None
-        if ack is not None:
+        if ack is None:
+            continue
+        applies_to = entry.get("applies_to")
+        if isinstance(applies_to, list):
+            # cdk-nag 2's NagSuppressions name granular findings as {id, applies_to: [finding]}. Regex
+            # entries ({"regex": ...}) are not honoured: only exact finding names are.
+            for finding in applies_to:
+                if isinstance(finding, str):
+                    result[f"{ack.id}[{finding}]"] = replace(ack, id=f"{ack.id}[{finding}]")
+        else:
             result[ack.id] = ack
     return result
 

@@ -51,7 +51,7 @@ class Statement:
 
     def condition_keys(self) -> List[str]:
         """Lower-cased condition keys across all operators (``aws:sourceaccount``)."""
-        keys = []
+        keys: List[str] = []
         if isinstance(self.condition, dict):
             for block in self.condition.values():
                 if isinstance(block, dict):

@@ -82,7 +82,7 @@ class _Names:
         self._conditions: List[Dict[str, str]] = []
         taken_ids: Set[str] = set()
         taken_conditions: Set[str] = set()
-        for template, label in zip(templates, labels):
+        for template, label in zip(templates, labels, strict=True):
             suffix = SEPARATOR + (re.sub(r"[^A-Za-z0-9]", "", label) or "Stack")
             own_ids = list(template.resources) + [p for p in template.parameters if p not in template.resources]
             conditions = template.data.get("Conditions")

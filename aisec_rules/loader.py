@@ -36,6 +36,8 @@ def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) ->
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(None, None, f"unexpected node for !{tag_suffix}", node.start_mark)
         value = loader.construct_mapping(node, deep=True)
     return {name: value}
 
@@ -86,7 +88,7 @@ def template_files(folder: Path) -> List[Path]:
     else every JSON/YAML file below it, sorted."""
     if assembly.is_assembly(folder):
         return [a.template_path for a in assembly.read(folder)]
-    found = []
+    found: List[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_FOLDERS and not d.startswith("."))
         found.extend(Path(root) / f for f in files if f.endswith(_TEMPLATE_SUFFIXES))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Callable, FrozenSet, Iterable, Optional, Tuple
+from typing import AbstractSet, Callable, FrozenSet, Iterable, Optional, Tuple
 
 from .exceptions import Acknowledgement
 
@@ -136,7 +136,7 @@ class Rule:
     title: str
     layer: Layer
     phase: Phase
-    capabilities: FrozenSet[Capability]
+    capabilities: AbstractSet[Capability]  # any set; stored as a frozenset
     severity: Severity
     risks: Tuple[str, ...]
     passes: str
@@ -144,7 +144,7 @@ class Rule:
     check: Callable[..., Iterable[Violation]] = field(repr=False, compare=False)
     construct: str = ""
     scope: Scope = Scope.RESOURCE
-    services: FrozenSet[Service] = frozenset()
+    services: AbstractSet[Service] = frozenset()  # any set; stored as a frozenset
 
     def __post_init__(self) -> None:
         expected_prefix = f"AISEC-{self.layer.value}-"
@@ -162,8 +162,8 @@ class Rule:
     def docs_link(self) -> str:
         return f"docs/RULES.md#{self.docs_anchor}"
 
-    def applies(self, phase: Phase, capabilities: FrozenSet[Capability],
-                services: FrozenSet[Service] = frozenset(Service)) -> bool:
+    def applies(self, phase: Phase, capabilities: AbstractSet[Capability],
+                services: AbstractSet[Service] = frozenset(Service)) -> bool:
         """True when the rule runs at ``phase`` for a system with these capabilities and services."""
         return (self.phase <= phase and bool(self.capabilities & capabilities)
                 and (not self.services or bool(self.services & services)))

@@ -1,8 +1,12 @@
 """AiSecurityChecks: the cdk-nag pack that enforces the AWS AI Security Framework at synth time.
 
-Register it the cdk-nag 3 way::
+Register it the same way whether cdk-nag 2 or cdk-nag 3 is installed::
 
     Validations.of(app).add_plugins(AiSecurityChecks(app, phase=Phase.ENHANCED))
+
+It is a CDK policy-validation plugin (``aws_cdk.IPolicyValidationPlugin``) rather than a
+subclass of either cdk-nag major's ``NagPack``; what differs between the majors lives in
+``_nag_compat``.
 
 Why it is shaped this way (DESIGN.md section 4): one Python rule applied through jsii costs
 about a millisecond per resource, so the naive pack (one ``_apply_rule`` per rule per resource)
@@ -11,10 +15,12 @@ per synth instead: CDK hands ``validate(context)`` the paths of the synthesized 
 the pure-Python engine evaluates those files.
 
 Acknowledgements: ``Validations.of(construct).acknowledge(Acknowledgment(id="AISEC-DATA-01",
-reason=...))`` on a resource or any ancestor. cdk-nag's ``WriteNagSuppressionsToCloudFormation``
-aspect (JavaScript, registered by this pack) copies every acknowledgement, inherited ones
-included, into the resource's ``Metadata.cdk_nag.rules_to_suppress``; the engine reads them
-there, exactly as ``aisec check`` does for templates synthesized elsewhere. Both the bare id
+reason=...))`` on a resource or any ancestor, or cdk-nag 2's ``NagSuppressions``. An aspect
+registered by this pack (cdk-nag 3's ``WriteNagSuppressionsToCloudFormationAspect``, or its
+Python equivalent with cdk-nag 2: ``_nag_compat``) copies every CDK acknowledgement, inherited
+ones included, into the resource's ``Metadata.cdk_nag.rules_to_suppress``, where cdk-nag 2's
+``NagSuppressions`` write theirs; the engine reads them there, exactly as ``aisec check`` does
+for templates synthesized elsewhere. Both the bare id
 and CDK's suggested ``AISEC::AISEC-DATA-01`` form work; an id matches exactly (a granular
 finding ``AISEC-DATA-01[Action::bedrock:*]`` needs its own acknowledgement, as in cdk-nag 3).
 Acknowledged findings stay in the validation report as ``info`` entries carrying the reason, so
@@ -40,9 +46,10 @@ from pathlib import Path
 from typing import Iterable, List, Optional
 
 import aws_cdk as cdk
-from cdk_nag import NagPack
+import jsii
 from constructs import IConstruct
 
+from ._nag_compat import acknowledgements_to_template
 from .cli import version
 from . import exceptions
 from . import policy as policies
@@ -61,7 +68,8 @@ REPORT_HTML = "aisec-report.html"
 REPORT_JSON = "aisec-report.json"
 
 
-class AiSecurityChecks(NagPack):
+@jsii.implements(cdk.IPolicyValidationPlugin)
+class AiSecurityChecks:
     """Enforce the rules of ``phase`` (cumulative) for the capabilities each stack shows."""
 
     def __init__(
@@ -76,11 +84,13 @@ class AiSecurityChecks(NagPack):
     ) -> None:
         if scope is None:
             raise ValueError("AiSecurityChecks needs the scope it validates (the App or Stage), to carry acknowledgements")
-        super().__init__(scope, verbose=verbose, write_suppressions_to_cloud_formation=True)
+        acknowledgements_to_template(scope)
         policy_path = scope.node.try_get_context(POLICY_CONTEXT_KEY)
         try:
-            if policy_path is not None or isinstance(policy, str):
-                self._policy = policies.load(policy_path if policy_path is not None else policy)
+            if policy_path is not None:
+                self._policy = policies.load(str(policy_path))
+            elif isinstance(policy, str):
+                self._policy = policies.load(policy)
             else:
                 self._policy = policy if policy is not None else policies.discover()
         except TemplateError as error:
@@ -108,8 +118,9 @@ class AiSecurityChecks(NagPack):
     def phase(self) -> Phase:
         return self._phase
 
-    def _check_resource(self, node) -> None:  # cdk-nag's per-resource path is not used: see module docstring
-        return None
+    @property
+    def rule_ids(self) -> List[str]:
+        return [rule.id for rule in RULES]
 
     def validate(self, context) -> cdk.PolicyValidationPluginReport:
         """Judge the templates of this synth as one system: stacks grouped by the environment the

@@ -163,7 +163,9 @@ def assess(stacks: Sequence[Stack], *, enforced: Optional[Phase] = None,
     """Judge ``stacks`` at every phase and build the readiness of each environment. ``known`` holds the
     findings of phases already judged with the same arguments (the pack passes the enforced one)."""
     if rules is None:
-        from .registry import RULES as rules
+        from .registry import RULES
+
+        rules = RULES
     policy = policy or Policy()
     today = today or exceptions.today()
     given = with_implied(capabilities) if capabilities is not None else None

@@ -89,7 +89,7 @@ def _environment(env: EnvironmentReadiness, docs_base: str) -> List[str]:
         out.append("</tr>")
     out.append("</tbody></table>")
     if env.gaps:
-        out += [f"<h3>Missing for {env.next_phase.label}, most severe first</h3>",
+        out += [f"<h3>Missing for {label(env.next_phase)}, most severe first</h3>",
                 "<table><thead><tr><th>Severity</th><th>Control</th><th>Where (resource, stack)</th>"
                 "<th>Remediation</th><th>Construct</th></tr></thead><tbody>"]
         for gap in env.gaps:

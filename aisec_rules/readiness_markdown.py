@@ -40,7 +40,7 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
             cells = [c for c in env.matrix if c.layer is layer]
             out.append(f"| {layer.label} | " + " | ".join(_cell(c) for c in cells) + " |")
         if env.gaps:
-            out += ["", f"**Missing for {env.next_phase.label}** (most severe first)", "",
+            out += ["", f"**Missing for {label(env.next_phase)}** (most severe first)", "",
                     "| Severity | Control | Where | Remediation | Construct |", "|---|---|---|---|---|"]
             for gap in env.gaps:
                 where = ", ".join(f"`{f.resource}` ({f.stack}){'' if f.id == gap.rule.id else ': ' + f.id[len(gap.rule.id):]}"

@@ -146,14 +146,14 @@ class Template:
                 props = {}
             if not isinstance(props, dict):
                 raise TemplateError(f"{path}: Properties of resource {logical_id} must be an object")
-            metadata = body.get("Metadata") if isinstance(body.get("Metadata"), dict) else {}
+            metadata: Dict[str, Any] = body["Metadata"] if isinstance(body.get("Metadata"), dict) else {}
             resource = Resource(logical_id, rtype, props, metadata, body.get("Condition"))
             self.resources[logical_id] = resource
             self._by_type.setdefault(rtype, []).append(resource)
         parameters = data.get("Parameters", {})
         self.parameters: Dict[str, Any] = parameters if isinstance(parameters, dict) else {}
-        metadata = data.get("Metadata")
-        self.metadata: Dict[str, Any] = metadata if isinstance(metadata, dict) else {}
+        template_metadata = data.get("Metadata")
+        self.metadata: Dict[str, Any] = template_metadata if isinstance(template_metadata, dict) else {}
         self.cache: Dict[str, Any] = {}
         #: for a joined view of several templates (:mod:`aisec_rules.join`): joined logical id ->
         #: (template path, logical id in that template); empty for a single template
@@ -282,7 +282,8 @@ class Template:
             if parts is None:
                 return None
             rendered = [self.text(p) for p in parts]
-            return None if any(r is None for r in rendered) else arg[0].join(rendered)
+            texts = [r for r in rendered if r is not None]
+            return None if len(texts) != len(rendered) else arg[0].join(texts)
         if key == "Fn::ImportValue":
             name = self.text(arg)
             return "${Import:" + (name or "?") + "}"

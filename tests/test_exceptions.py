@@ -10,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from aisec_rules import AiSecurityChecks, Phase
 from aisec_rules.cli import main
 from aisec_rules.engine import evaluate
-from aisec_rules.exceptions import Acknowledgement, expiring, from_metadata, parse, reason_with_expiry
+from aisec_rules.exceptions import Acknowledgement, expiring, parse, reason_with_expiry
 from aisec_rules.policy import Policy, discover, load
 from aisec_rules.template import Template, TemplateError
 
@@ -148,6 +148,7 @@ def synth(tmp_path, acknowledgement, **context):
     return app
 
 
+@pytest.mark.compat
 def test_an_expired_acknowledgement_fails_the_synth(tmp_path):
     app = synth(tmp_path, expiring("AISEC-DATA-01[Action::bedrock:*]", REASON, "2026-01-01"))
     with pytest.raises(Exception, match="it expired on 2026-01-01"):
@@ -158,6 +159,7 @@ def test_an_expired_acknowledgement_fails_the_synth(tmp_path):
     assert severities["AISEC-DATA-01[Action::bedrock:*]"] == "fatal"
 
 
+@pytest.mark.compat
 def test_a_forbidden_acknowledgement_fails_the_synth_naming_the_policy(tmp_path):
     (tmp_path / "aisec.toml").write_text('forbid_acknowledging = ["AISEC-DATA-01"]\n')
     ack = Acknowledgment(id="AISEC-DATA-01[Action::bedrock:*]", reason=REASON)

@@ -14,6 +14,8 @@ from cdk_nag import AwsSolutionsChecks
 
 from aisec_rules import AiSecurityChecks, Phase
 
+pytestmark = pytest.mark.compat  # also run against the lower bounds (make test-compat)
+
 
 def interpreter(scope, name, mode):
     return agentcore.CfnCodeInterpreterCustom(
@@ -127,6 +129,7 @@ def test_pack_on_a_stage_scans_only_that_stage(tmp_path):
     assert paths == {"Checked/S/Public"}
 
 
+@pytest.mark.cdk_nag3  # cdk-nag 2's packs are aspects: tests/test_pack_lower_bounds.py composes with those
 def test_composes_with_aws_solutions_checks(tmp_path):
     app = cdk.App(outdir=str(tmp_path))
     stack = Stack(app, "S")

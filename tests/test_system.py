@@ -77,6 +77,7 @@ def cli_findings(capsys, *args):
     return code, data, {(f["environment"], f["stack"], f["resource"], f["id"]) for f in data["findings"]}
 
 
+@pytest.mark.compat
 def test_the_pack_judges_the_system_per_environment(assembly):
     assert pack_findings(assembly) == expected()
 
@@ -134,6 +135,7 @@ def acknowledged_on_the_app(tmp_path_factory):
     return app.synth()
 
 
+@pytest.mark.compat
 def test_an_environment_finding_is_acknowledged_once_on_the_app(acknowledged_on_the_app, capsys):
     report = json.loads((Path(acknowledged_on_the_app.directory) / "validation-report.json").read_text())
     trail = [v for p in report["pluginReports"] if p["pluginName"] == "AISEC" for v in p["violations"]

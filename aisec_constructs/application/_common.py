@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence, cast
 
 import aws_cdk as cdk
 from aws_cdk import Acknowledgment, Validations
@@ -73,7 +73,7 @@ class ServiceRole(Construct):
             "ArnLike": {"aws:SourceArn": source_arn_pattern(stack)}}))
         for statement in statements:
             self.role.add_to_principal_policy(statement)
-        self.policy: iam.Policy = self.role.node.find_child("DefaultPolicy")
+        self.policy = cast(iam.Policy, self.role.node.find_child("DefaultPolicy"))
         self.boundary: Optional[iam.ManagedPolicy] = None
         if no_permissions_boundary:
             record_opt_out(scope, "no_permissions_boundary", "the AgentCore role has no permissions boundary "

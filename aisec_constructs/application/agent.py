@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union, cast
 
 import aws_cdk as cdk
 from aws_cdk import Acknowledgment, Validations
@@ -52,7 +52,7 @@ from ..annotations import record_opt_out
 from ..data import EncryptionKey
 from .guardrail import Guardrail
 
-DEFAULTS = {
+DEFAULTS: Dict[str, Any] = {
     "idle_session_ttl": cdk.Duration.minutes(10),
     "max_memory_days": 30,
     "alias_name": "production",
@@ -311,7 +311,7 @@ class Agent(Construct):
         """The most the agent role may ever do: its own default policy (the very same document object, so
         a later CDK grant to the role is mirrored), so that a policy attached to the role outside CDK's
         grants has no effect."""
-        default_policy: iam.Policy = self.role.node.find_child("DefaultPolicy")
+        default_policy = cast(iam.Policy, self.role.node.find_child("DefaultPolicy"))
         boundary = iam.ManagedPolicy(self, "Boundary", description="aisec: permissions boundary of a Bedrock agent role",
                                      document=default_policy.document)
         Validations.of(boundary).acknowledge(Acknowledgment(
@@ -339,8 +339,11 @@ class Agent(Construct):
                     for name, p in function.parameters.items()} or None,
                 require_confirmation="ENABLED" if confirm else "DISABLED",
             ))
-        executor = bedrock.CfnAgent.ActionGroupExecutorProperty(custom_control="RETURN_CONTROL") \
-            if group.return_control else bedrock.CfnAgent.ActionGroupExecutorProperty(lambda_=group.executor.function_arn)
+        if group.return_control:
+            executor = bedrock.CfnAgent.ActionGroupExecutorProperty(custom_control="RETURN_CONTROL")
+        else:
+            assert group.executor is not None  # exactly one of executor and return_control (checked above)
+            executor = bedrock.CfnAgent.ActionGroupExecutorProperty(lambda_=group.executor.function_arn)
         return bedrock.CfnAgent.AgentActionGroupProperty(
             action_group_name=group.name, description=group.description, action_group_executor=executor,
             function_schema=bedrock.CfnAgent.FunctionSchemaProperty(functions=functions),

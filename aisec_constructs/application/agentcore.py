@@ -42,7 +42,7 @@ Choices (all defaults in the constructors; property names verified against the c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 import aws_cdk as cdk
 from aws_cdk import aws_bedrockagentcore as agentcore
@@ -58,7 +58,7 @@ from ._common import LogDelivery, ServiceRole, VpcPlacement, acknowledge_wildcar
 from .agent import GuardrailReference
 from .guardrail import Guardrail
 
-DEFAULTS = {
+DEFAULTS: Dict[str, Any] = {
     "idle_session_timeout": cdk.Duration.minutes(15),
     "max_lifetime": cdk.Duration.hours(8),
     "memory_event_expiry_days": 30,
@@ -165,6 +165,7 @@ class AgentCoreRuntime(Construct):
         ])
         self.role = self.service_role.role
         if models:
+            assert guardrail is not None  # required with models (checked above)
             guard = guardrail.guardrail_arn if isinstance(guardrail, Guardrail) else (guardrail.arn or guardrail.identifier)
             version = guardrail.guardrail_version if isinstance(guardrail, Guardrail) else guardrail.version
             self.service_role.add_to_policy(iam.PolicyStatement(
@@ -186,6 +187,7 @@ class AgentCoreRuntime(Construct):
                        "service names per runtime under /aws/bedrock-agentcore/runtimes/.")
 
         if authorizer.kind == "CUSTOM_JWT":
+            assert authorizer.discovery_url is not None  # a CUSTOM_JWT authorizer always has one
             auth = agentcore.CfnRuntime.AuthorizerConfigurationProperty(
                 custom_jwt_authorizer=agentcore.CfnRuntime.CustomJWTAuthorizerConfigurationProperty(
                     discovery_url=authorizer.discovery_url,
@@ -349,6 +351,7 @@ class AgentCoreGateway(Construct):
 
         auth = None
         if authorizer.kind == "CUSTOM_JWT":
+            assert authorizer.discovery_url is not None  # a CUSTOM_JWT authorizer always has one
             auth = agentcore.CfnGateway.AuthorizerConfigurationProperty(
                 custom_jwt_authorizer=agentcore.CfnGateway.CustomJWTAuthorizerConfigurationProperty(
                     discovery_url=authorizer.discovery_url,
@@ -455,6 +458,7 @@ class AgentCoreGatewayTarget(Construct):
             credentials = [agentcore.CfnGatewayTarget.CredentialProviderConfigurationProperty(
                 credential_provider_type="GATEWAY_IAM_ROLE")]
         else:
+            assert mcp_endpoint is not None  # exactly one of function and mcp_endpoint (checked above)
             if not cdk.Token.is_unresolved(mcp_endpoint) and not mcp_endpoint.startswith("https://"):
                 raise ValueError("AgentCoreGatewayTarget: MCP servers are reached over https:// only")
             if not oauth_provider_arn or not scopes:

@@ -45,7 +45,7 @@ account-wide CloudWatch role and would copy prompts outside the masked log group
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, cast
 
 import aws_cdk as cdk
 import jsii
@@ -61,7 +61,7 @@ from ..annotations import record_opt_out
 from ..data import EncryptionKey, SecureLogGroup
 
 #: The secure defaults of a SecureApi, in one place.
-DEFAULTS = {
+DEFAULTS: Dict[str, Any] = {
     "stage_name": "prod",
     "throttling_rate_limit": 20,
     "throttling_burst_limit": 40,
@@ -168,7 +168,7 @@ class SecureApi(Construct):
                     caller=True, http_method=True, ip=True, protocol=True, request_time=True, resource_path=True,
                     response_length=True, status=True, user=True)),
         )
-        cfn_api: apigw.CfnRestApi = self.rest_api.node.default_child
+        cfn_api = cast(apigw.CfnRestApi, self.rest_api.node.default_child)
         cfn_api.security_policy = security_policy
         cfn_api.endpoint_access_mode = DEFAULTS["endpoint_access_mode"]
         self.request_validator = self.rest_api.add_request_validator(
@@ -273,7 +273,7 @@ class _EveryMethodAuthorized:
         errors = []
         for method in self.api.rest_api.methods:
             key = _method_key(f"{method.http_method} {method.resource.path}")
-            cfn: apigw.CfnMethod = method.node.default_child
+            cfn = cast(apigw.CfnMethod, method.node.default_child)
             if method.http_method.upper() == "OPTIONS" or key in self.api.unauthenticated_methods:
                 continue
             if (cfn.authorization_type or "NONE").upper() == "NONE":

@@ -42,7 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_bedrock as bedrock
@@ -73,7 +73,7 @@ GUARDRAIL_PROFILES = {
                                           "ap-south-2", "ap-southeast-1", "ap-southeast-2")},
 }
 
-DEFAULTS = {
+DEFAULTS: Dict[str, Any] = {
     "strength": "HIGH",
     "tier": "STANDARD",
     "grounding_threshold": 0.75,

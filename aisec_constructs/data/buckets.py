@@ -12,7 +12,7 @@ annotation.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -77,7 +77,7 @@ class SecureBucket(Construct):
         """Server access logs through a bucket policy for the logging service (not the legacy
         LogDeliveryWrite ACL), whatever the app's S3 feature flags are."""
         prefix = f"access-logs/{cdk.Names.unique_id(self)}/"
-        cfn_bucket = self.bucket.node.default_child
+        cfn_bucket = cast(s3.CfnBucket, self.bucket.node.default_child)
         cfn_bucket.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(
             destination_bucket_name=target.bucket_name, log_file_prefix=prefix)
         target.add_to_resource_policy(iam.PolicyStatement(

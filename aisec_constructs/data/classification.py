@@ -108,6 +108,7 @@ class DataClassification(Construct):
             actions=["macie2:CreateClassificationJob", "macie2:DescribeClassificationJob",
                      "macie2:UpdateClassificationJob"],
             resources=[jobs]))
+        assert self.handler.role is not None  # a Function made without a role creates its own
         acknowledge_iam5(self.handler.role, [jobs],
                          "Macie generates classification job ids at creation; the handler may only create, describe "
                          "and cancel classification jobs of this account and Region.")

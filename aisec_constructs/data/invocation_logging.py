@@ -27,7 +27,7 @@ and Region in one app is a synth-time error.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Dict, Optional, Sequence, cast
 
 import aws_cdk as cdk
 from aws_cdk import Acknowledgment, Validations
@@ -125,7 +125,7 @@ class ModelInvocationLogging(Construct):
             resources=[log_group.log_group_arn],
         ))
 
-        config = {
+        config: Dict[str, Any] = {
             "CloudWatchConfig": {"LogGroupName": log_group.log_group_name, "RoleArn": self.logging_role.role_arn},
             "TextDataDeliveryEnabled": text,
             "ImageDataDeliveryEnabled": image,
@@ -193,7 +193,7 @@ def _claim_singleton(construct: Construct, stack: cdk.Stack) -> None:
             f"ModelInvocationLogging at {construct.node.path}: Bedrock model invocation logging is one "
             f"configuration per account and Region, and {first} already manages it for "
             f"{account}/{region} in this app; keep one ModelInvocationLogging per account and Region")
-    marker = Construct(root, marker_id)
+    marker = Construct(cast(Construct, root), marker_id)
     marker.node.add_metadata("aisec:invocation-logging", construct.node.path)
 
 

@@ -21,11 +21,11 @@ construct (:class:`KnowledgeBase` grants its role the one embedding model).
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from ..annotations import record_opt_out
 from ..nag import acknowledge_iam5
@@ -123,7 +123,7 @@ class ModelAccess(Construct):
             iam.Grant.add_to_principal(grantee=grantee, actions=["bedrock:ApplyGuardrail"],
                                        resource_arns=[self.guardrail_arn])
         if self.routed_model_arns and hasattr(grantee, "node"):
-            acknowledge_iam5(grantee, self.routed_model_arns,
+            acknowledge_iam5(cast(IConstruct, grantee), self.routed_model_arns,
                              "A cross-Region inference profile routes each request to its foundation model in one of "
                              "the Regions of its geography; Bedrock authorizes the foundation-model ARN in the "
                              "destination Region, so the Region part is a wildcard while the model is named.")

@@ -37,7 +37,7 @@ Choices:
 from __future__ import annotations
 
 import hashlib
-from typing import List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import aws_cdk as cdk
 from aws_cdk import Acknowledgment, Validations
@@ -220,7 +220,7 @@ class OpenSearchVectorCollection(Construct):
         if use_aws_owned_key:
             record_opt_out(self, "use_aws_owned_key", "the collection is encrypted with an AWS owned key "
                                                       "(AISEC-DATA-11)")
-            encryption = {"AWSOwnedKey": True}
+            encryption: Dict[str, Any] = {"AWSOwnedKey": True}
         else:
             self.encryption_key = encryption_key or EncryptionKey(self, "Key", purpose="vector store encryption")
             encryption = {"AWSOwnedKey": False, "KmsARN": self.encryption_key.key_arn}

@@ -29,7 +29,7 @@ Choices:
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, cast
 
 import aws_cdk as cdk
 import jsii
@@ -163,7 +163,7 @@ class AuditTrail(Construct):
             cloud_watch_log_group=self.log_group,
             trail_name=trail_name,
         )
-        self.cfn_trail: cloudtrail.CfnTrail = self.trail.node.default_child
+        self.cfn_trail = cast(cloudtrail.CfnTrail, self.trail.node.default_child)
         self.cfn_trail.add_property_override("AdvancedEventSelectors", cdk.Lazy.any(_Selectors(self)))
         self.cfn_trail.add_property_deletion_override("EventSelectors")  # never both kinds of selector
         if self.secure_bucket is not None:

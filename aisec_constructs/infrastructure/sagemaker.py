@@ -45,7 +45,7 @@ stays on), ``allow_without_monitoring`` (no monitoring schedule).
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Any, Dict, Optional, Sequence, Union
 
 import aws_cdk as cdk
 from aws_cdk import Acknowledgment, Validations
@@ -60,7 +60,7 @@ from ..nag import acknowledge_iam5
 from .network import IsolatedNetwork
 
 #: The secure defaults of the SageMaker constructs, in one place.
-DEFAULTS = {
+DEFAULTS: Dict[str, Any] = {
     "notebook_instance_type": "ml.t3.medium",
     "notebook_volume_gb": 20,
     "endpoint_instance_type": "ml.m5.large",

@@ -8,7 +8,7 @@ reported as unverifiable where the rule needs a specific value.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Collection, Iterable, Iterator, Optional
+from typing import Any, Callable, Collection, Iterable, Iterator, List, Optional
 
 from ..engine import Context
 from ..model import Violation
@@ -33,7 +33,7 @@ def per_resource(*types: str) -> Callable[[ResourceCheck], Callable[[Context], I
 
 
 def path_text(path: Iterable[Any]) -> str:
-    parts = []
+    parts: List[str] = []
     for key in path:
         parts.append(f"[{key}]" if isinstance(key, int) else ("." if parts else "") + str(key))
     return "".join(parts)

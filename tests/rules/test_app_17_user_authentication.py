@@ -19,7 +19,10 @@ def api_v2(protocol, **extra):
     return {"Type": "AWS::ApiGatewayV2::Api", "Properties": props}
 
 
-def route(key, auth=None, api={"Ref": "HttpApi"}):
+HTTP_API = {"Ref": "HttpApi"}  # never mutated
+
+
+def route(key, auth=None, api=HTTP_API):
     props = {"ApiId": api, "RouteKey": key}
     if auth is not None:
         props["AuthorizationType"] = auth
@@ -91,14 +94,18 @@ def test_openapi_import_without_protocol_is_http():
 
 
 def test_lambda_url_must_use_iam():
-    url = lambda auth: {"Type": "AWS::Lambda::Url", "Properties": {"TargetFunctionArn": {"Ref": "Fn"}, "AuthType": auth}}
+    def url(auth):
+        return {"Type": "AWS::Lambda::Url", "Properties": {"TargetFunctionArn": {"Ref": "Fn"}, "AuthType": auth}}
+
     assert findings(RULE, {"Url": url("AWS_IAM")}) == []
     assert findings(RULE, {"Url": url("NONE")}) == [(RULE, "Url")]
     assert findings(RULE, {"Url": {"Type": "AWS::Lambda::Url", "Properties": {"TargetFunctionArn": "x"}}}) == [(RULE, "Url")]
 
 
 def test_user_pool_mfa_from_enhanced_on():
-    pool = lambda **p: {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": "users", **p}}
+    def pool(**p):
+        return {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": "users", **p}}
+
     assert findings(RULE, {"Pool": pool()}, Phase.FOUNDATIONAL) == []
     assert findings(RULE, {"Pool": pool()}, Phase.ENHANCED) == [(f"{RULE}[MfaConfiguration]", "Pool")]
     assert findings(RULE, {"Pool": pool(MfaConfiguration="OFF")}, Phase.ADVANCED) == [(f"{RULE}[MfaConfiguration]", "Pool")]

@@ -5,7 +5,8 @@ RULE = "AISEC-DATA-25"
 LAMBDA = {"Fn::GetAtt": ["Scrubber", "Arn"]}
 
 
-def source(bucket_arn={"Fn::GetAtt": ["Corpus", "Arn"]}, transform=True, step="POST_CHUNKING"):
+def source(bucket_arn=None, transform=True, step="POST_CHUNKING"):
+    bucket_arn = bucket_arn if bucket_arn is not None else {"Fn::GetAtt": ["Corpus", "Arn"]}
     props = {"Name": "docs", "KnowledgeBaseId": "ABCDEFGHIJ",
              "DataSourceConfiguration": {"Type": "S3", "S3Configuration": {"BucketArn": bucket_arn}}}
     if transform:

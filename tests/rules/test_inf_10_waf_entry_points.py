@@ -28,7 +28,8 @@ STAGE_ARN = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":apigateway:"
                                {"Ref": "Api"}, "/stages/", {"Ref": "Stage"}]]}
 
 
-def association(resource_arn, acl={"Fn::GetAtt": ["Acl", "Arn"]}):
+def association(resource_arn, acl=None):
+    acl = acl if acl is not None else {"Fn::GetAtt": ["Acl", "Arn"]}
     return {"Type": "AWS::WAFv2::WebACLAssociation", "Properties": {"ResourceArn": resource_arn, "WebACLArn": acl}}
 
 

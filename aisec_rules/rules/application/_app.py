@@ -69,7 +69,7 @@ def getatt(ctx: Context, raw: Any) -> Optional[Tuple[Resource, str]]:
     elif key == "Fn::Sub" and isinstance(arg, str) and arg.startswith("${") and arg.endswith("}") and "." in arg:
         attr = arg[2:-1].split(".", 1)[1]
     target = ctx.template.target(raw) if attr else None
-    return (target, attr) if target is not None else None
+    return (target, attr) if target is not None and attr is not None else None
 
 
 def version_problems(ctx: Context, raw: Any, where: str, origin: str = "", required: bool = True) -> List[str]:

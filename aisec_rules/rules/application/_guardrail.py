@@ -19,7 +19,7 @@ Property names and enums (checked against the cfn-lint schema of ``AWS::Bedrock:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from ...engine import Context
 from ...template import MISSING, Resource, Value, is_false
@@ -178,9 +178,9 @@ def by_type(ctx: Context, variant: Variant) -> Dict[str, Coverage]:
     return groups
 
 
-def variant_problem(variant: Variant, what: str) -> Optional[str]:
-    """Why ``variant`` holds no usable list, phrased for ``what`` ("a HATE filter"); None when it
-    is a list."""
+def variant_problem(variant: Variant, what: str) -> str:
+    """Why ``variant`` holds no usable list, phrased for ``what`` ("a HATE filter"); empty when it
+    is a list (callers ask only about the other states)."""
     origin = note(variant.origin)
     if variant.state == "absent":
         return f"{variant.where} is not set{origin}, so there is no {what}"
@@ -188,7 +188,7 @@ def variant_problem(variant: Variant, what: str) -> Optional[str]:
         return f"{variant.where} cannot be verified at synth time{origin}; {what} cannot be confirmed"
     if variant.state == "odd":
         return f"{variant.where} is not an object/list the rule can read{origin}; {what} cannot be confirmed"
-    return None
+    return ""
 
 
 def show(value: Any) -> str:
@@ -215,7 +215,7 @@ def judge_filter(ctx: Context, entry: Entry, category: str, minimum: str,
     action NONE, modalities without TEXT. AISEC-APP-01 judges both directions at MEDIUM,
     AISEC-APP-02 the input direction at HIGH."""
     label = f"{FILTERS_WHERE}[{category}]"
-    allowed = sorted((s for s, rank in STRENGTHS.items() if rank >= STRENGTHS[minimum]), key=STRENGTHS.get)
+    allowed = sorted((s for s, rank in STRENGTHS.items() if rank >= STRENGTHS[minimum]), key=STRENGTHS.__getitem__)
     expected = " or ".join(allowed)
     problems: List[str] = []
     for direction in directions:

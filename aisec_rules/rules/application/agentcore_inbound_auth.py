@@ -30,7 +30,7 @@
 Details: ``AuthorizerType`` (type NONE / not set / unverifiable, or CUSTOM_JWT without a JWT
 configuration), ``DiscoveryUrl``, ``Audience`` (AllowedAudience and AllowedClients together).
 """
-from typing import Any, Iterator, List, Optional
+from typing import Any, Iterator, List, Optional, Tuple
 
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
@@ -166,13 +166,13 @@ def _audience(ctx: Context, config: Value, where: str) -> List[str]:
 
 
 def _has_entries(items: Optional[List[Value]]) -> bool:
-    return bool(items) and any(not (i.known and (i.missing or i.raw == "")) for i in items)
+    return items is not None and any(not (i.known and (i.missing or i.raw == "")) for i in items)
 
 
 def _list_possibilities(ctx: Context, raw: Any, origin: str):
     """(items or None when absent, origin, unknown) per literal possibility of a string-list value.
     A comma-delimited string (a CommaDelimitedList parameter default) is split."""
-    result = []
+    result: List[Tuple[Optional[List[Value]], str, bool]] = []
     for value in ctx.template.resolve(raw):
         combined = join(origin, value.origin)
         if not value.known:

@@ -62,10 +62,10 @@ def monitored(ctx: Context) -> tuple:
     names = {d.prop("JobDefinitionName"): d for d in ctx.template.of_type(*JOB_DEFINITIONS)
              if isinstance(d.prop("JobDefinitionName"), str)}
     for name in list(literals):
-        definition = names.get(name)
-        if definition is not None:
-            ids |= {r.logical_id for r in ctx.template.references(definition.properties)}
-            _strings(definition.properties, literals)
+        named = names.get(name)
+        if named is not None:
+            ids |= {r.logical_id for r in ctx.template.references(named.properties)}
+            _strings(named.properties, literals)
     return ids, literals
 
 
@@ -97,8 +97,8 @@ def check(ctx: Context) -> Iterator[Violation]:
         return
     ids, literals = monitored(ctx)
     for endpoint in endpoints:
-        config = ctx.template.target(endpoint.prop("EndpointConfigName"))
-        if config is not None and config.logical_id in serverless:
+        target = ctx.template.target(endpoint.prop("EndpointConfigName"))
+        if target is not None and target.logical_id in serverless:
             continue
         name = endpoint.prop("EndpointName")
         if endpoint.logical_id in ids or (isinstance(name, str) and name in literals):

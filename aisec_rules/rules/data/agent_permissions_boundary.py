@@ -37,8 +37,10 @@ def agent_roles(ctx: Context) -> Set[str]:
 
 def check(ctx: Context) -> Iterator[Violation]:
     for logical_id in sorted(agent_roles(ctx)):
-        yield from expect_set(ctx, ctx.template.get(logical_id), ("PermissionsBoundary",),
-                              why="; agent roles need a permissions boundary that caps what the agent can ever do")
+        role = ctx.template.get(logical_id)
+        if role is not None:  # agent_roles names resources of this template
+            yield from expect_set(ctx, role, ("PermissionsBoundary",),
+                                  why="; agent roles need a permissions boundary that caps what the agent can ever do")
 
 
 RULE = Rule(

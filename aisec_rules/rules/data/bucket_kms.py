@@ -19,7 +19,7 @@ Each ``Fn::If`` branch and parameter default of ``SSEAlgorithm`` / ``KMSMasterKe
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, List, Set
+from typing import Any, Dict, Iterator, List, Set
 
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
@@ -36,7 +36,7 @@ def log_targets(ctx: Context) -> Set[str]:
     if cached is not None:
         return cached
     buckets = ctx.template.of_type("AWS::S3::Bucket")
-    names = {}
+    names: Dict[str, List[str]] = {}
     for bucket in buckets:
         name = bucket.prop("BucketName")
         if name is not MISSING:

@@ -137,7 +137,7 @@ def _policy_buckets(ctx: Context, policy: Resource, by_name: Dict[str, List[str]
 
 def _denies_insecure_transport(ctx: Context, document: Any) -> Optional[bool]:
     """True when every possibility of the document has the TLS Deny; None when one cannot be read."""
-    verdicts = []
+    verdicts: List[Optional[bool]] = []
     for value in ctx.template.resolve(document):
         if value.missing:
             verdicts.append(False)
@@ -160,7 +160,7 @@ def _denies_insecure_transport(ctx: Context, document: Any) -> Optional[bool]:
 
 def _literals(ctx: Context, value: Any) -> List[Any]:
     """Literal items of a value that may be a list or a single item (intrinsics resolved)."""
-    items = []
+    items: List[Any] = []
     for possibility in ctx.template.resolve(value):
         if possibility.known:
             for item in as_list(possibility.raw):

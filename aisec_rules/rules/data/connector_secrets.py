@@ -35,7 +35,7 @@ KNOWLEDGE_BASE_PATHS = tuple(
 
 
 def _connections(ctx: Context) -> List[Tuple[Resource, Tuple[str, ...], Any]]:
-    found = []
+    found: List[Tuple[Resource, Tuple[str, ...], Any]] = []
     for resource in ctx.template.of_type("AWS::Bedrock::DataSource", "AWS::Bedrock::KnowledgeBase"):
         paths = DATA_SOURCE_PATHS if resource.type == "AWS::Bedrock::DataSource" else KNOWLEDGE_BASE_PATHS
         for path in paths:

@@ -73,7 +73,7 @@ def _embedding_only(ctx: Context, statement: iam.Statement) -> bool:
         return False
     for value in statement.resources:
         item = classify(ctx.template, value)
-        if item.kind != "text" or "foundation-model/" not in item.text:
+        if item.kind != "text" or item.text is None or "foundation-model/" not in item.text:
             return False
         model = item.text.split("foundation-model/", 1)[1]
         if "embed" not in model.lower():

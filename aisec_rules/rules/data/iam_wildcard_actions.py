@@ -79,7 +79,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                     f"time; it must not be * or a full-service wildcard of {', '.join(AI_SERVICES)}",
                     f"Action::{detail_text(item.text)}"))
                 continue
-            pattern = item.text.strip()
+            pattern = (item.text or "").strip()
             if pattern == "*":
                 reason = "every action of every service, including all AI actions"
             else:

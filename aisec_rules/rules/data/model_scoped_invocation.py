@@ -111,7 +111,7 @@ def check(ctx: Context) -> Iterator[Violation]:
             item = classify(template, value)
             if item.kind == "import":
                 continue
-            if item.kind == "resource":
+            if item.kind == "resource" and item.resource is not None:
                 if item.resource.type in MODEL_CFN_TYPES:
                     continue
                 yield Violation(statement.resource,
@@ -125,7 +125,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                                 f"synth time{expectation}",
                                 f"Resource::{detail_text(item.text)}")
                 continue
-            problem = model_arn_problem(item.text)
+            problem = model_arn_problem(item.text or "")
             if problem:
                 yield Violation(statement.resource,
                                 f"{prefix} on Resource {item.text}{item.note}, which {problem}{expectation}",

@@ -184,7 +184,7 @@ def _secret_name(name: str) -> bool:
         return False
     if any(w.endswith(secret) for w in words for secret in _SECRET_WORDS):
         return True
-    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:]))
+    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False))
 
 
 def _counts_as_secret_value(literal: str) -> bool:

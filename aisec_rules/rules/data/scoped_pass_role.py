@@ -26,7 +26,7 @@ Choices where the catalog row is open:
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Set
 
 from ... import iam
 from ...engine import Context
@@ -49,7 +49,7 @@ def _missing_condition(template: Template, condition: Any) -> Optional[str]:
         if not possibility.known:
             return f"{possibility.note()} (the Condition cannot be verified at synth time)"
         block = possibility.raw
-        keys = set()
+        keys: Set[str] = set()
         if isinstance(block, dict):
             for operator in block.values():
                 if isinstance(operator, dict):
@@ -80,7 +80,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                                 f"{prefix} on Resource {item.text or 'value'}{item.note}, which cannot be verified at synth "
                                 f"time; name the specific role ARNs", f"Resource::{detail_text(item.text)}")
                 continue
-            if wildcard_role(item.text):
+            if wildcard_role(item.text or ""):
                 yield Violation(statement.resource,
                                 f"{prefix} on Resource {item.text}{item.note}, which allows passing any role; name the "
                                 f"specific role ARNs the workload passes", f"Resource::{detail_text(item.text)}")

@@ -64,7 +64,7 @@ def _documents(ctx: Context, raw: Any) -> Iterator[Tuple[Any, str, Optional[str]
             continue
         try:
             yield json.loads(text), value.note(), None
-        except ValueError as error:
+        except json.JSONDecodeError as error:
             yield None, value.note(), f"it is not valid JSON ({error.msg})"
 
 

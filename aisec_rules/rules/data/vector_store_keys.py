@@ -66,7 +66,7 @@ def _encryption_policies(ctx: Context) -> List[Tuple[Resource, Optional[dict], s
 
 
 def _patterns(document: dict) -> List[str]:
-    found = []
+    found: List[str] = []
     for rule in as_list(document.get("Rules")):
         if isinstance(rule, dict) and rule.get("ResourceType") == "collection":
             found.extend(p for p in as_list(rule.get("Resource")) if isinstance(p, str))

@@ -63,7 +63,7 @@ def _network_policies(ctx: Context) -> List[Resource]:
 
 
 def _patterns(rule_set: dict) -> List[str]:
-    patterns = []
+    patterns: List[str] = []
     for rule in as_list(rule_set.get("Rules")):
         if isinstance(rule, dict) and str(rule.get("ResourceType", "")).lower() == "collection":
             patterns.extend(str(p).lower() for p in as_list(rule.get("Resource")) if isinstance(p, str))
