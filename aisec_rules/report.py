@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Dict, List, Sequence
 
+from . import security_hub
 from .model import Finding, Rule, Scope, Service
 from .system import Stack, describe_environment, environments
 
@@ -72,7 +73,8 @@ def findings_sarif(findings: Sequence[Finding], rules: Sequence[Rule], version: 
                     "shortDescription": {"text": r.title},
                     "fullDescription": {"text": r.passes},
                     "help": {"text": r.remediation},
-                    "properties": {"tags": [r.layer.value, r.phase.name.lower(), *r.risks]},
+                    "properties": {"tags": [r.layer.value, r.phase.name.lower(), *r.risks,
+                                            *(f"security-hub:{c}" for c in r.security_hub)]},
                 } for r in rules],
             }},
             "results": results,
@@ -86,7 +88,7 @@ def _rule_dict(rule: Rule) -> Dict[str, object]:
         "capabilities": sorted(c.value for c in rule.capabilities), "severity": rule.severity.value,
         "risks": list(rule.risks), "passes": rule.passes, "remediation": rule.remediation,
         "construct": rule.construct, "docs": rule.docs_link, "scope": rule.scope.value,
-        "services": sorted(s.value for s in rule.services),
+        "services": sorted(s.value for s in rule.services), "security_hub": list(rule.security_hub),
     }
 
 
@@ -129,6 +131,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         caps = ", ".join(c for c in _CAPABILITY_ORDER if any(x.value == c for x in r.capabilities))
         out.append(f"| [{r.id}](#{r.docs_anchor}) | {r.title} | {r.layer.label} | {r.phase.label} | {r.scope.value} "
                    f"| {caps} |")
+    out += _security_hub_markdown(rules)
     for r in rules:
         caps = ", ".join(c for c in _CAPABILITY_ORDER if any(x.value == c for x in r.capabilities))
         out += [
@@ -141,6 +144,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
             f"severity: {r.severity.value}",
             f"- Services: {', '.join(_SERVICE_NAMES[s] for s in sorted(r.services, key=lambda s: s.value)) or 'any'}",
             f"- Risks: {', '.join(r.risks)}",
+            *([f"- Security Hub ({security_hub.STANDARD_NAME}): {', '.join(r.security_hub)}"] if r.security_hub else []),
             f"- Satisfied by: {r.construct or 'no construct yet'}",
             "",
             f"What passes: {r.passes}",
@@ -148,3 +152,26 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
             f"Remediation: {r.remediation}",
         ]
     return "\n".join(out) + "\n"
+
+
+def _security_hub_markdown(rules: Sequence[Rule]) -> List[str]:
+    """The coverage of Security Hub's AI standard: control -> rules -> phase, or why there is none."""
+    out = [
+        "",
+        f"## AWS Security Hub CSPM: {security_hub.STANDARD_NAME}",
+        "",
+        f"The standard (`{security_hub.STANDARD_ARN_SUFFIX}`) judges deployed resources; these rules catch the same "
+        "settings in the template, before deployment. A control is caught from the earliest phase of its rules. "
+        "Controls without a rule say why: a template cannot decide them, or no rule covers them yet (the mapping "
+        "is in each rule's metadata and in `aisec_rules/security_hub.py`).",
+        "",
+        "| Security Hub control | aisec rule(s) | Phase |",
+        "|---|---|---|",
+    ]
+    for control, mapped, status in security_hub.coverage(rules):
+        if mapped:
+            ids = ", ".join(f"[{r.id}](#{r.docs_anchor})" for r in mapped)
+            out.append(f"| {control} | {ids} | {min(r.phase for r in mapped).label} |")
+        else:
+            out.append(f"| {control} | none | {status} |")
+    return out

@@ -30,6 +30,7 @@ def check(ctx: Context, browser: Resource):
 
 RULE = Rule(
     id="AISEC-APP-22",
+    security_hub=("BedrockAgentCore.6",),
     title="Browser sessions are recorded",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

@@ -32,6 +32,7 @@ def check(ctx: Context, resource: Resource):
 
 RULE = Rule(
     id="AISEC-DATA-09",
+    security_hub=("BedrockAgentCore.3", "BedrockAgentCore.4"),
     title="Agent, memory and gateway use customer managed keys",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

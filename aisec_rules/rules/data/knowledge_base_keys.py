@@ -37,6 +37,7 @@ def check(ctx: Context, resource: Resource):
 
 RULE = Rule(
     id="AISEC-DATA-10",
+    security_hub=("Bedrock.1",),
     title="Knowledge base data sources use a customer managed key",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -28,6 +28,7 @@ def check(ctx: Context, browser: Resource):
 
 RULE = Rule(
     id="AISEC-INF-07",
+    security_hub=("BedrockAgentCore.5",),
     title="AgentCore browsers run in VPC mode",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

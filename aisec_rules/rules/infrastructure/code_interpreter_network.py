@@ -29,6 +29,7 @@ def check(ctx: Context, interpreter: Resource):
 
 RULE = Rule(
     id="AISEC-INF-06",
+    security_hub=("BedrockAgentCore.7",),
     title="Code interpreters are not on the public network",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.FOUNDATIONAL,

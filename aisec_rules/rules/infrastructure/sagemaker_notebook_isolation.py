@@ -11,7 +11,12 @@ Each ``AWS::SageMaker::NotebookInstance`` (Security Hub SageMaker.1, .2, .3):
   Lifecycle configurations still run as root, which is expected.
 
 ``DirectInternetAccess`` and ``SubnetId`` are create-only (changing them replaces the notebook),
-``RootAccess`` is not. Findings are granular, detail = the property name
+``RootAccess`` is not. Source of the Security Hub mapping: SageMaker.1 ("Amazon SageMaker notebook instances
+should not have direct internet access"; resource type ``AWS::SageMaker::NotebookInstance``; fails when
+``DirectInternetAccess`` is enabled) from AWS's page
+https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-1. SageMaker.2
+(VPC placement, ``SubnetId``) and SageMaker.3 (root access) are mapped as this rule named them before; their
+text on that page was not retrieved when the mapping was recorded. Findings are granular, detail = the property name
 (``AISEC-INF-14[RootAccess]``), so a team that needs root for a while acknowledges only that.
 """
 from ...engine import Context
@@ -34,6 +39,7 @@ def check(ctx: Context, notebook: Resource):
 
 RULE = Rule(
     id="AISEC-INF-14",
+    security_hub=("SageMaker.1", "SageMaker.2", "SageMaker.3"),
     title="SageMaker notebook isolation",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.FOUNDATIONAL,
