@@ -71,11 +71,11 @@ def matrix(env):
 NOT_APPLICABLE = {
     ("INF", "foundational"): ["AISEC-INF-06", "AISEC-INF-14"],
     ("INF", "enhanced"): ["AISEC-INF-02", "AISEC-INF-04", "AISEC-INF-05", "AISEC-INF-07", "AISEC-INF-08",
-                          "AISEC-INF-09", "AISEC-INF-13", "AISEC-INF-15"],
+                          "AISEC-INF-09", "AISEC-INF-13", "AISEC-INF-15", "AISEC-INF-16"],
     ("INF", "advanced"): [],
     ("DATA", "foundational"): ["AISEC-DATA-04", "AISEC-DATA-12"],
     ("DATA", "enhanced"): ["AISEC-DATA-05", "AISEC-DATA-09", "AISEC-DATA-10", "AISEC-DATA-11", "AISEC-DATA-18",
-                           "AISEC-DATA-19", "AISEC-DATA-20", "AISEC-DATA-24", "AISEC-DATA-26"],
+                           "AISEC-DATA-19", "AISEC-DATA-20", "AISEC-DATA-24", "AISEC-DATA-26", "AISEC-DATA-27"],
     ("DATA", "advanced"): ["AISEC-DATA-07", "AISEC-DATA-25"],
     ("APP", "foundational"): ["AISEC-APP-04", "AISEC-APP-14"],
     ("APP", "enhanced"): ["AISEC-APP-06", "AISEC-APP-11", "AISEC-APP-13", "AISEC-APP-15", "AISEC-APP-21",
