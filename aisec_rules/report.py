@@ -165,13 +165,16 @@ def _security_hub_markdown(rules: Sequence[Rule]) -> List[str]:
         "Controls without a rule say why: a template cannot decide them, or no rule covers them yet (the mapping "
         "is in each rule's metadata and in `aisec_rules/security_hub.py`).",
         "",
-        "| Security Hub control | aisec rule(s) | Phase |",
-        "|---|---|---|",
+        f"Source: [{security_hub.STANDARD_NAME}]({security_hub.STANDARD_URL}).",
+        "",
+        "| Security Hub control | Title | aisec rule(s) | Phase |",
+        "|---|---|---|---|",
     ]
     for control, mapped, status in security_hub.coverage(rules):
+        title = security_hub.TITLES[control]
         if mapped:
             ids = ", ".join(f"[{r.id}](#{r.docs_anchor})" for r in mapped)
-            out.append(f"| {control} | {ids} | {min(r.phase for r in mapped).label} |")
+            out.append(f"| {control} | {title} | {ids} | {min(r.phase for r in mapped).label} |")
         else:
-            out.append(f"| {control} | none | {status} |")
+            out.append(f"| {control} | {title} | none | {status} |")
     return out

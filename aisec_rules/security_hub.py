@@ -5,11 +5,9 @@ documentation: https://docs.aws.amazon.com/securityhub/latest/userguide/standard
 deployed resources. aisec judges the template before deployment. The mapping lives in the rules'
 metadata (``Rule.security_hub``); this module holds only what no rule can carry:
 
-* :data:`CONTROLS`: the 31 control ids of the standard, exactly as the standard names them;
+* :data:`TITLES` / :data:`CONTROLS`: the 31 controls of the standard, exactly as the standard names them;
 * :data:`NOT_DECIDABLE`: controls a template cannot decide, with the reason;
-* :data:`NOT_COVERED`: controls no rule catches yet, with the reason (what is missing, including
-  controls whose definition could not be retrieved from AWS's documentation when the mapping was made:
-  those are listed as such rather than mapped from a guess).
+* :data:`NOT_COVERED`: controls a template could decide but no rule catches yet, with the reason.
 
 :func:`coverage` joins the three; a test asserts that every control appears exactly once.
 """
@@ -21,36 +19,65 @@ from .model import Rule
 
 STANDARD_ARN_SUFFIX = "standards/ai-security-best-practices/v/1.0.0"
 STANDARD_NAME = "AI Security Best Practices v1.0.0"
+STANDARD_URL = "https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html"
 
-CONTROLS: Tuple[str, ...] = (
-    "Bedrock.1",
-    *(f"BedrockAgentCore.{n}" for n in range(1, 8)),
-    *(f"SageMaker.{n}" for n in (1, 2, 3, 4, 5, *range(8, 26))),
-)
-
-_NOT_FOUND = ("definition not found: the AWS page (Security Hub CSPM controls for SageMaker AI) is stored only "
-              "in part and no other source named this control's resource type and property; not mapped from a "
-              "guess")
-
-NOT_DECIDABLE: Dict[str, str] = {
-    "SageMaker.8": "a notebook instance must run a supported platform (third-party description of the control: "
-                   "it fails a notebook pinned to an unsupported PlatformIdentifier). The template shows the "
-                   "create-only PlatformIdentifier (schema default notebook-al2023-v1), but which identifiers "
-                   "are supported is AWS's lifecycle list on the day Security Hub runs, not a fact of the "
-                   "template; set the current platform (or leave the default) when the notebook is created",
+#: control id -> title, as listed on :data:`STANDARD_URL` ("Controls that apply to the standard"); the
+#: definitions (resource type, property, failure condition) are on the service pages, e.g.
+#: https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html
+TITLES: Dict[str, str] = {
+    "Bedrock.1": "Amazon Bedrock data sources should be encrypted with customer managed AWS KMS keys",
+    "BedrockAgentCore.1": "Bedrock AgentCore runtimes should be configured with VPC network mode",
+    "BedrockAgentCore.2": "Bedrock AgentCore Gateways should require authorization for inbound requests",
+    "BedrockAgentCore.3": "Bedrock AgentCore Memory should be encrypted with customer managed AWS KMS keys",
+    "BedrockAgentCore.4": "Bedrock AgentCore Gateway should be encrypted with customer managed AWS KMS keys",
+    "BedrockAgentCore.5": "Bedrock AgentCore custom browsers should not use public network mode",
+    "BedrockAgentCore.6": "Bedrock AgentCore custom browsers should have session recording enabled",
+    "BedrockAgentCore.7": "Bedrock AgentCore custom code interpreters should use a private network configuration",
+    "SageMaker.1": "Amazon SageMaker notebook instances should not have direct internet access",
+    "SageMaker.2": "SageMaker notebook instances should be launched in a custom VPC",
+    "SageMaker.3": "Users should not have root access to SageMaker notebook instances",
+    "SageMaker.4": "SageMaker endpoint production variants should have an initial instance count greater than 1",
+    "SageMaker.5": "SageMaker models should have network isolation enabled",
+    "SageMaker.8": "SageMaker notebook instances should run on supported platforms",
+    "SageMaker.9": "SageMaker data quality job definitions should have inter-container traffic encryption enabled",
+    "SageMaker.10": "SageMaker model explainability job definitions should have inter-container traffic encryption "
+                    "enabled",
+    "SageMaker.11": "SageMaker data quality job definitions should have network isolation enabled",
+    "SageMaker.12": "SageMaker model bias job definitions should have network isolation enabled",
+    "SageMaker.13": "SageMaker model quality job definitions should have inter-container traffic encryption enabled",
+    "SageMaker.14": "SageMaker monitoring schedules should have network isolation enabled",
+    "SageMaker.15": "SageMaker model bias job definitions should have inter-container traffic encryption enabled",
+    "SageMaker.16": "SageMaker models should use private registry in VPC for primary containers",
+    "SageMaker.17": "SageMaker feature group offline stores should be encrypted with AWS KMS keys",
+    "SageMaker.18": "SageMaker feature group online stores with standard storage should be encrypted with AWS KMS keys",
+    "SageMaker.19": "SageMaker models should use private registry in VPC for multi-container inference pipelines",
+    "SageMaker.20": "SageMaker model explainability job definitions should have network isolation enabled",
+    "SageMaker.21": "SageMaker notebook instances should be encrypted with customer managed AWS KMS keys",
+    "SageMaker.22": "SageMaker monitoring schedules should have inter-container traffic encryption enabled",
+    "SageMaker.23": "SageMaker inference experiments should have instance storage volume encrypted with customer "
+                    "managed AWS KMS keys",
+    "SageMaker.24": "SageMaker inference experiments should have data storage encrypted with customer managed AWS KMS "
+                    "keys",
+    "SageMaker.25": "SageMaker model quality job definitions should have network isolation enabled",
 }
 
+#: the 31 control ids of the standard, in the order the standard lists them
+CONTROLS: Tuple[str, ...] = tuple(TITLES)
+
+#: controls a template cannot decide, with the reason
+NOT_DECIDABLE: Dict[str, str] = {}
+
+#: controls a template could decide but no rule judges yet, with the reason
 NOT_COVERED: Dict[str, str] = {
-    "SageMaker.4": "endpoint production variants should have an initial instance count greater than 1 (title "
-                   "as quoted by a third party, not retrieved from AWS's page): an availability control, "
-                   "decidable from AWS::SageMaker::EndpointConfig ProductionVariants[].InitialInstanceCount, "
-                   "but no aisec rule judges it yet",
-    "SageMaker.5": _NOT_FOUND + " (AISEC-INF-15 already requires EnableNetworkIsolation on every "
-                                "AWS::SageMaker::Model, which may be this control)",
-    "SageMaker.12": _NOT_FOUND + " (a third-party description names it a sibling of SageMaker.11 and .14, "
-                                 "network isolation of a monitoring job type; AISEC-INF-16 judges data quality "
-                                 "job definitions and schedules only)",
-    **{f"SageMaker.{n}": _NOT_FOUND for n in range(16, 26)},
+    "SageMaker.4": "decidable from AWS::SageMaker::EndpointConfig ProductionVariants[].InitialInstanceCount; no rule yet",
+    "SageMaker.8": "decidable from AWS::SageMaker::NotebookInstance PlatformIdentifier (the control's fixed parameter "
+                   "supportedPlatformIdentifierVersions is notebook-al2023-v1); no rule yet",
+    "SageMaker.16": "decidable from AWS::SageMaker::Model PrimaryContainer.ImageConfig.RepositoryAccessMode; no rule yet",
+    "SageMaker.17": "decidable from AWS::SageMaker::FeatureGroup OfflineStoreConfig.S3StorageConfig.KmsKeyId; no rule yet",
+    "SageMaker.18": "decidable from AWS::SageMaker::FeatureGroup OnlineStoreConfig.SecurityConfig.KmsKeyId; no rule yet",
+    "SageMaker.19": "decidable from AWS::SageMaker::Model Containers[].ImageConfig.RepositoryAccessMode; no rule yet",
+    "SageMaker.23": "decidable from AWS::SageMaker::InferenceExperiment KmsKey; no rule yet",
+    "SageMaker.24": "decidable from AWS::SageMaker::InferenceExperiment DataStorageConfig.KmsKey; no rule yet",
 }
 
 

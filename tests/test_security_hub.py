@@ -38,25 +38,31 @@ def test_known_mappings():
     assert ids["Bedrock.1"] == ["AISEC-DATA-10"]
     assert ids["SageMaker.1"] == ["AISEC-INF-14"]
     assert ids["SageMaker.9"] == ids["SageMaker.10"] == ids["SageMaker.13"] == ids["SageMaker.15"] == ["AISEC-DATA-27"]
-    assert ids["SageMaker.11"] == ids["SageMaker.14"] == ["AISEC-INF-16"]
-    assert "SageMaker.8" in security_hub.NOT_DECIDABLE
+    assert ids["SageMaker.11"] == ids["SageMaker.12"] == ids["SageMaker.14"] == ["AISEC-INF-16"]
+    assert ids["SageMaker.20"] == ids["SageMaker.25"] == ["AISEC-INF-16"]
+    assert ids["SageMaker.22"] == ["AISEC-DATA-27"] and ids["SageMaker.5"] == ["AISEC-INF-15"]
+    assert ids["SageMaker.21"] == ["AISEC-DATA-26"]
 
 
 def test_mapping_problems_are_reported():
-    bogus = dataclasses.replace(RULES[0], security_hub=("SageMaker.6", "SageMaker.8"))
+    bogus = dataclasses.replace(RULES[0], security_hub=("SageMaker.6", "SageMaker.1"))
     text = " | ".join(security_hub.problems([*RULES, bogus]))
-    assert "SageMaker.6: not a control" in text and "SageMaker.8: 2 statuses" in text
+    assert "SageMaker.6: not a control" in text and "SageMaker.1: 2 statuses" not in text
+    assert security_hub.mapped([*RULES, bogus])["SageMaker.1"][-1] is bogus
 
 
 def test_shown_in_rules_json_sarif_and_docs():
     data = {r["id"]: r for r in json.loads(rules_json(RULES))["rules"]}
-    assert data["AISEC-INF-16"]["security_hub"] == ["SageMaker.11", "SageMaker.14"]
+    assert data["AISEC-INF-16"]["security_hub"] == ["SageMaker.11", "SageMaker.12", "SageMaker.14", "SageMaker.20",
+                                                    "SageMaker.25"]
     assert data["AISEC-APP-01"]["security_hub"] == []
     sarif = json.loads(findings_sarif([], RULES, "test"))
     tags = {r["id"]: r["properties"]["tags"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert "security-hub:SageMaker.9" in tags["AISEC-DATA-27"]
     markdown = rules_markdown(RULES)
-    assert "| SageMaker.9 | [AISEC-DATA-27](#aisec-data-27) | Enhanced |" in markdown
-    assert "| SageMaker.8 | none | not decidable from a template: " in markdown
+    assert (f"| SageMaker.9 | {security_hub.TITLES['SageMaker.9']} | [AISEC-DATA-27](#aisec-data-27) | Enhanced |"
+            in markdown)
+    for control, reason in {**security_hub.NOT_DECIDABLE, **security_hub.NOT_COVERED}.items():
+        assert f"| {control} | {security_hub.TITLES[control]} | none | " in markdown and reason in markdown
     for control in EXPECTED:
         assert f"\n| {control} | " in markdown

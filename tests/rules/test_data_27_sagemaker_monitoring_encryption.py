@@ -42,6 +42,6 @@ def test_intrinsics():
 
 def test_metadata():
     rule = BY_ID[RULE]
-    assert rule.security_hub == ("SageMaker.9", "SageMaker.10", "SageMaker.13", "SageMaker.15")
+    assert rule.security_hub == ("SageMaker.9", "SageMaker.10", "SageMaker.13", "SageMaker.15", "SageMaker.22")
     assert rule.applies(Phase.ENHANCED, frozenset({Capability.ANSWERS}))
     assert not rule.applies(Phase.FOUNDATIONAL, frozenset({Capability.ANSWERS}))

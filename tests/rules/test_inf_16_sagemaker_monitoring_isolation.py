@@ -45,9 +45,12 @@ def test_schedule_naming_a_definition_is_left_to_the_definition():
     assert findings(RULE, {**definition(), **schedule(inline=False)}) == [(RULE, "DataQuality")]
 
 
-def test_other_job_types_are_not_judged_here():
-    assert findings(RULE, {**definition("Bias", "ModelBias"), **definition("Quality", "ModelQuality"),
-                           **definition("Explain", "ModelExplainability")}) == []
+def test_every_job_type_is_judged():
+    resources = {**definition("Bias", "ModelBias"), **definition("Quality", "ModelQuality"),
+                 **definition("Explain", "ModelExplainability", network={"EnableNetworkIsolation": False})}
+    assert findings(RULE, resources) == [(RULE, "Bias"), (RULE, "Explain"), (RULE, "Quality")]
+    assert findings(RULE, {**definition("Bias", "ModelBias", network=ISOLATED),
+                           **definition("Quality", "ModelQuality", network=ISOLATED)}) == []
 
 
 def test_intrinsics_parameters_and_conditions():
@@ -73,6 +76,6 @@ def test_odd_shapes_do_not_crash():
 
 def test_metadata():
     rule = BY_ID[RULE]
-    assert rule.security_hub == ("SageMaker.11", "SageMaker.14")
+    assert rule.security_hub == ("SageMaker.11", "SageMaker.12", "SageMaker.14", "SageMaker.20", "SageMaker.25")
     assert rule.applies(Phase.ENHANCED, frozenset({Capability.ANSWERS}))
     assert not rule.applies(Phase.FOUNDATIONAL, frozenset({Capability.ANSWERS}))

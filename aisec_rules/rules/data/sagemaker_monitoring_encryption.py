@@ -1,33 +1,33 @@
 """AISEC-DATA-27: SageMaker Model Monitor jobs encrypt the traffic between their containers.
 
 Security Hub CSPM controls (AI Security Best Practices v1.0.0) caught before deployment, each failing when
-``NetworkConfig.EnableInterContainerTrafficEncryption`` is false on a job definition of one type:
+``EnableInterContainerTrafficEncryption`` is not enabled:
 
-* SageMaker.9: ``AWS::SageMaker::DataQualityJobDefinition``;
-* SageMaker.10: ``AWS::SageMaker::ModelExplainabilityJobDefinition``;
-* SageMaker.13: ``AWS::SageMaker::ModelQualityJobDefinition``;
-* SageMaker.15: ``AWS::SageMaker::ModelBiasJobDefinition``.
+* SageMaker.9, ``AWS::SageMaker::DataQualityJobDefinition``;
+* SageMaker.10, ``AWS::SageMaker::ModelExplainabilityJobDefinition``;
+* SageMaker.13, ``AWS::SageMaker::ModelQualityJobDefinition``;
+* SageMaker.15, ``AWS::SageMaker::ModelBiasJobDefinition`` (only for an instance count of 2 or more);
+* SageMaker.22, ``AWS::SageMaker::MonitoringSchedule`` ("set EnableInterContainerTrafficEncryption to true
+  in the NetworkConfig of the MonitoringJobDefinition").
 
-Sources: https://www.emnode.com/learn/control/sagemaker-9/, .../sagemaker-10/, .../sagemaker-13/ and
-.../sagemaker-15/ (third-party descriptions of the controls; AWS's own page,
-https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html, is stored only in part
-and these sections could not be retrieved); property paths and create-only status (``NetworkConfig``)
-from the cfn-lint 1.58 schemas, which give the flag no default.
+Sources: AWS, "Security Hub CSPM controls for SageMaker AI",
+https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html
+(sections sagemaker-9, -10, -13, -15, -22); property paths and create-only status (``NetworkConfig`` on
+the job definitions) from the cfn-lint 1.58 schemas, which give the flag no default.
 
 Layer Data and model: encryption in transit of the captured prompts, responses and ground truth the jobs
 read. Phase Enhanced: Model Monitor itself is an Enhanced control (AISEC-APP-25). Capability answers.
 
 Choices:
 
-* Absent means false (the SageMaker API default). ``NetworkConfig`` under ``Fn::If`` is judged per
-  branch; an unresolvable one cannot be verified.
-* Stricter than SageMaker.15, which (per the third-party description) fails a bias job only when its
-  cluster has two or more instances: the flag is required whatever the count, so scaling a job up
-  never opens the finding in production. Acknowledge the finding for a single-instance job that
-  must not pay the encryption overhead.
-* An inline job definition of an ``AWS::SageMaker::MonitoringSchedule``
-  (``MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig``) is judged the same way (no
-  Security Hub control of the standard was found for it).
+* Absent means false (the SageMaker API default; AWS: "By default, inter-container traffic is
+  unencrypted"). ``NetworkConfig`` under ``Fn::If`` is judged per branch; an unresolvable one cannot be
+  verified.
+* Stricter than SageMaker.15, which fails a bias job only when its cluster has two or more instances:
+  the flag is required whatever the count, so scaling a job up never opens the finding in production.
+  Acknowledge the finding for a single-instance job that must not pay the encryption overhead.
+* A schedule that names a job definition instead of an inline one is not judged here (the named
+  definition is); AWS's text for SageMaker.22 does not say how Security Hub treats such a schedule.
 """
 from typing import Iterator
 
@@ -49,7 +49,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-27",
-    security_hub=("SageMaker.9", "SageMaker.10", "SageMaker.13", "SageMaker.15"),
+    security_hub=("SageMaker.9", "SageMaker.10", "SageMaker.13", "SageMaker.15", "SageMaker.22"),
     title="SageMaker monitoring job inter-container encryption",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -3,7 +3,8 @@
 * ``AWS::SageMaker::Model``: ``[EnableNetworkIsolation]`` is true (absent means false; the
   container then makes no inbound or outbound network calls, SageMaker still fetches the model
   artifacts) and ``[VpcConfig]`` sets ``Subnets`` and ``SecurityGroupIds`` (Security Hub
-  SageMaker models controls).
+  SageMaker models controls; SageMaker.5, "SageMaker models should have network isolation enabled", fails
+  when ``EnableNetworkIsolation`` is false: https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-5).
 * ``AWS::SageMaker::Domain``: ``[AppNetworkAccessType]`` is ``VpcOnly`` (schema: enum
   ``PublicInternetOnly`` / ``VpcOnly``, default ``PublicInternetOnly``).
 
@@ -35,6 +36,7 @@ def check(ctx: Context):
 
 RULE = Rule(
     id="AISEC-INF-15",
+    security_hub=("SageMaker.5",),
     title="SageMaker model and Studio isolation",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

@@ -11,12 +11,10 @@ Each ``AWS::SageMaker::NotebookInstance`` (Security Hub SageMaker.1, .2, .3):
   Lifecycle configurations still run as root, which is expected.
 
 ``DirectInternetAccess`` and ``SubnetId`` are create-only (changing them replaces the notebook),
-``RootAccess`` is not. Source of the Security Hub mapping: SageMaker.1 ("Amazon SageMaker notebook instances
-should not have direct internet access"; resource type ``AWS::SageMaker::NotebookInstance``; fails when
-``DirectInternetAccess`` is enabled) from AWS's page
-https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-1. SageMaker.2
-(VPC placement, ``SubnetId``) and SageMaker.3 (root access) are mapped as this rule named them before; their
-text on that page was not retrieved when the mapping was recorded. Findings are granular, detail = the property name
+``RootAccess`` is not. Security Hub mapping (AWS, https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html,
+sections sagemaker-1 to -3): SageMaker.1 fails when ``DirectInternetAccess`` is enabled; SageMaker.2 ("should
+be launched in a custom VPC") fails when the notebook is not in a custom VPC (here: no ``SubnetId``);
+SageMaker.3 fails when root access is turned on. Findings are granular, detail = the property name
 (``AISEC-INF-14[RootAccess]``), so a team that needs root for a while acknowledges only that.
 """
 from ...engine import Context
