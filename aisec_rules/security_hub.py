@@ -73,11 +73,7 @@ NOT_COVERED: Dict[str, str] = {
     "SageMaker.8": "decidable from AWS::SageMaker::NotebookInstance PlatformIdentifier (the control's fixed parameter "
                    "supportedPlatformIdentifierVersions is notebook-al2023-v1); no rule yet",
     "SageMaker.16": "decidable from AWS::SageMaker::Model PrimaryContainer.ImageConfig.RepositoryAccessMode; no rule yet",
-    "SageMaker.17": "decidable from AWS::SageMaker::FeatureGroup OfflineStoreConfig.S3StorageConfig.KmsKeyId; no rule yet",
-    "SageMaker.18": "decidable from AWS::SageMaker::FeatureGroup OnlineStoreConfig.SecurityConfig.KmsKeyId; no rule yet",
     "SageMaker.19": "decidable from AWS::SageMaker::Model Containers[].ImageConfig.RepositoryAccessMode; no rule yet",
-    "SageMaker.23": "decidable from AWS::SageMaker::InferenceExperiment KmsKey; no rule yet",
-    "SageMaker.24": "decidable from AWS::SageMaker::InferenceExperiment DataStorageConfig.KmsKey; no rule yet",
 }
 
 
