@@ -69,9 +69,6 @@ NOT_DECIDABLE: Dict[str, str] = {}
 
 #: controls a template could decide but no rule judges yet, with the reason
 NOT_COVERED: Dict[str, str] = {
-    "SageMaker.4": "decidable from AWS::SageMaker::EndpointConfig ProductionVariants[].InitialInstanceCount; no rule yet",
-    "SageMaker.8": "decidable from AWS::SageMaker::NotebookInstance PlatformIdentifier (the control's fixed parameter "
-                   "supportedPlatformIdentifierVersions is notebook-al2023-v1); no rule yet",
     "SageMaker.16": "decidable from AWS::SageMaker::Model PrimaryContainer.ImageConfig.RepositoryAccessMode; no rule yet",
     "SageMaker.19": "decidable from AWS::SageMaker::Model Containers[].ImageConfig.RepositoryAccessMode; no rule yet",
 }

@@ -69,9 +69,10 @@ def matrix(env):
 
 #: the cells every answers-only workload here shares: not applicable for lack of acts, connects or SageMaker
 NOT_APPLICABLE = {
-    ("INF", "foundational"): ["AISEC-INF-06", "AISEC-INF-14"],
+    ("INF", "foundational"): ["AISEC-INF-06", "AISEC-INF-14", "AISEC-INF-17"],
     ("INF", "enhanced"): ["AISEC-INF-02", "AISEC-INF-04", "AISEC-INF-05", "AISEC-INF-07", "AISEC-INF-08",
-                          "AISEC-INF-09", "AISEC-INF-13", "AISEC-INF-15", "AISEC-INF-16"],
+                          "AISEC-INF-09", "AISEC-INF-13", "AISEC-INF-15", "AISEC-INF-16",
+                          "AISEC-INF-18"],
     ("INF", "advanced"): [],
     ("DATA", "foundational"): ["AISEC-DATA-04", "AISEC-DATA-12"],
     ("DATA", "enhanced"): ["AISEC-DATA-05", "AISEC-DATA-09", "AISEC-DATA-10", "AISEC-DATA-11", "AISEC-DATA-18",

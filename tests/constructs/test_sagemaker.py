@@ -107,7 +107,7 @@ def test_endpoint_config_encrypts_and_captures(template):
     key = {"Fn::GetAtt": [Match.string_like_regexp("EpKey"), "Arn"]}
     template.has_resource_properties("AWS::SageMaker::EndpointConfig", {
         "KmsKeyId": key,
-        "ProductionVariants": [{"VariantName": "AllTraffic", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
+        "ProductionVariants": [{"VariantName": "AllTraffic", "InstanceType": "ml.m5.large", "InitialInstanceCount": 2,
                                 "InitialVariantWeight": 1,
                                 "ModelName": {"Fn::GetAtt": [Match.string_like_regexp("EpModel"), "ModelName"]}}],
         "DataCaptureConfig": {"EnableCapture": True, "InitialSamplingPercentage": 100, "KmsKeyId": key,
