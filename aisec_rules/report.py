@@ -174,7 +174,9 @@ def _security_hub_markdown(rules: Sequence[Rule]) -> List[str]:
         title = security_hub.TITLES[control]
         if mapped:
             ids = ", ".join(f"[{r.id}](#{r.docs_anchor})" for r in mapped)
-            out.append(f"| {control} | {title} | {ids} | {min(r.phase for r in mapped).label} |")
+            note = security_hub.PHASE_NOTES.get(control)
+            phase = min(r.phase for r in mapped).label + (f" ({note})" if note else "")
+            out.append(f"| {control} | {title} | {ids} | {phase} |")
         else:
             out.append(f"| {control} | {title} | none | {status} |")
     return out

@@ -73,7 +73,7 @@ NOT_APPLICABLE = {
     ("INF", "enhanced"): ["AISEC-INF-02", "AISEC-INF-04", "AISEC-INF-05", "AISEC-INF-07", "AISEC-INF-08",
                           "AISEC-INF-09", "AISEC-INF-13", "AISEC-INF-15", "AISEC-INF-16",
                           "AISEC-INF-18"],
-    ("INF", "advanced"): [],
+    ("INF", "advanced"): ["AISEC-INF-19"],
     ("DATA", "foundational"): ["AISEC-DATA-04", "AISEC-DATA-12"],
     ("DATA", "enhanced"): ["AISEC-DATA-05", "AISEC-DATA-09", "AISEC-DATA-10", "AISEC-DATA-11", "AISEC-DATA-18",
                            "AISEC-DATA-19", "AISEC-DATA-20", "AISEC-DATA-24", "AISEC-DATA-26", "AISEC-DATA-27",

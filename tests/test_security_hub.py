@@ -66,3 +66,4 @@ def test_shown_in_rules_json_sarif_and_docs():
         assert f"| {control} | {security_hub.TITLES[control]} | none | " in markdown and reason in markdown
     for control in EXPECTED:
         assert f"\n| {control} | " in markdown
+    assert "| [AISEC-INF-06](#aisec-inf-06) | Foundational (Foundational forbids PUBLIC; from Enhanced" in markdown
