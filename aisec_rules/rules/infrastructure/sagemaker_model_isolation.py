@@ -11,8 +11,8 @@
 Where the catalog row is wrong: it also asks for ``PrimaryContainer.ImageConfig
 .RepositoryAccessMode=Vpc``. Per the schema and the SageMaker API, ``ImageConfig`` only applies to
 images in a *private Docker registry* (``Vpc`` = a registry reachable in your VPC,
-``Platform`` = Amazon ECR); requiring ``Vpc`` would forbid ECR images. The rule does not check
-it; the image source is a supply-chain question for the model registry controls.
+``Platform`` = Amazon ECR); requiring ``Vpc`` would forbid ECR images. This rule does not check
+it; AISEC-INF-19 does, at the Advanced phase, because Security Hub SageMaker.16 and .19 ask for it.
 """
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity
