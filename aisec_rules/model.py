@@ -217,6 +217,7 @@ class Finding:
             "reason": self.reason,
             "workload": self.workload,
             "scope": self.rule.scope.value,
+            "security_hub": list(self.rule.security_hub),
             "stack": self.stack,
             "environment": self.environment,
             "exception": None if self.exception is None else {

@@ -67,3 +67,14 @@ def test_shown_in_rules_json_sarif_and_docs():
     for control in EXPECTED:
         assert f"\n| {control} | " in markdown
     assert "| [AISEC-INF-06](#aisec-inf-06) | Foundational (Foundational forbids PUBLIC; from Enhanced" in markdown
+
+
+def test_findings_json_names_the_security_hub_controls():
+    from aisec_rules.engine import evaluate
+    from aisec_rules.model import Capability, Phase
+    from aisec_rules.template import Template
+    template = Template({"Resources": {"Job": {"Type": "AWS::SageMaker::DataQualityJobDefinition",
+                                                 "Properties": {"RoleArn": "arn:aws:iam::111122223333:role/r"}}}}, "t.json")
+    found = {f.rule.id: f.to_dict() for f in evaluate(template, Phase.ENHANCED, {Capability.ANSWERS})}
+    assert found["AISEC-DATA-27"]["security_hub"] == ["SageMaker.9", "SageMaker.10", "SageMaker.13", "SageMaker.15",
+                                                      "SageMaker.22"]
