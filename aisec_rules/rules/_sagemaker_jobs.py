@@ -23,21 +23,20 @@ INLINE = ("MonitoringScheduleConfig", "MonitoringJobDefinition")
 
 
 def inline_schedules(ctx: Context) -> Iterator[Resource]:
-    """Monitoring schedules that may carry an inline job definition: all but those whose
-    ``MonitoringScheduleConfig`` is an object naming a job definition instead (a schedule without a
-    configuration is left to the schema check)."""
+    """Monitoring schedules with a configuration (one without is left to the schema check). Judge them
+    with ``optional_depth=1``: a configuration (or an ``Fn::If`` branch of one) that names a job
+    definition instead of an inline ``MonitoringJobDefinition`` is not judged."""
     for schedule in ctx.template.of_type(SCHEDULE):
-        config = schedule.prop("MonitoringScheduleConfig")
-        if config is MISSING or (isinstance(config, dict) and "MonitoringJobDefinition" not in config):
-            continue
-        yield schedule
+        if schedule.prop("MonitoringScheduleConfig") is not MISSING:
+            yield schedule
 
 
 def expect_true(ctx: Context, resource: Resource, parent: Tuple[str, ...], flag: str, *,
-                detail: Optional[str] = None, why: str = "") -> Iterator[Violation]:
-    """``parent.flag`` must be true; an absent flag or parent means false. Each level of ``parent`` is
-    resolved on its own (``Fn::If`` branches, parameter defaults); an intrinsic that cannot be resolved
-    at any level is reported as unverifiable."""
+                detail: Optional[str] = None, why: str = "", optional_depth: Optional[int] = None) -> Iterator[Violation]:
+    """``parent.flag`` must be true; an absent flag or parent means false, except that a branch absent at
+    ``parent[optional_depth]`` is not judged. Each level of ``parent`` is resolved on its own (``Fn::If``
+    branches, parameter defaults); an intrinsic that cannot be resolved at any level is reported as
+    unverifiable."""
     where = path_text(parent + (flag,))
     branches = [(resource.properties, ())]
     for depth, key in enumerate(parent + (flag,)):
@@ -52,6 +51,8 @@ def expect_true(ctx: Context, resource: Resource, parent: Tuple[str, ...], flag:
                 if not value.known:
                     yield Violation(resource.logical_id, f"{path_text(parent[:depth + 1])} cannot be verified at synth "
                                                          f"time{_note(seen)}; {where} must be true{why}", detail)
+                elif (value.raw is MISSING or value.raw is None) and depth == optional_depth:
+                    continue
                 elif value.raw is MISSING or value.raw is None:
                     yield Violation(resource.logical_id, f"{path_text(parent[:depth + 1])} is not set{_note(seen)}, so "
                                                          f"{where} defaults to false; must be true{why}", detail)

@@ -45,6 +45,17 @@ def test_schedule_naming_a_definition_is_left_to_the_definition():
     assert findings(RULE, {**definition(), **schedule(inline=False)}) == [(RULE, "DataQuality")]
 
 
+def test_schedule_config_under_fn_if_is_judged_per_branch():
+    inline = schedule(network={"EnableNetworkIsolation": False})["Schedule"]["Properties"]["MonitoringScheduleConfig"]
+    named = schedule(inline=False)["Schedule"]["Properties"]["MonitoringScheduleConfig"]
+    resources = {"Schedule": {"Type": "AWS::SageMaker::MonitoringSchedule",
+                              "Properties": {"MonitoringScheduleConfig": {"Fn::If": ["Inline", inline, named]}}}}
+    assert findings(RULE, resources) == [(RULE, "Schedule")]
+    assert "when condition Inline is true" in messages(RULE, resources)[0]
+    resources["Schedule"]["Properties"]["MonitoringScheduleConfig"] = {"Fn::If": ["Named", named, named]}
+    assert findings(RULE, resources) == []
+
+
 def test_every_job_type_is_judged():
     resources = {**definition("Bias", "ModelBias"), **definition("Quality", "ModelQuality"),
                  **definition("Explain", "ModelExplainability", network={"EnableNetworkIsolation": False})}

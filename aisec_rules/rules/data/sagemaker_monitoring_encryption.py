@@ -44,7 +44,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                                why=_WHY + "; create-only: a later change replaces the job definition")
     for schedule in inline_schedules(ctx):
         yield from expect_true(ctx, schedule, INLINE + ("NetworkConfig",), "EnableInterContainerTrafficEncryption",
-                               why=_WHY)
+                               why=_WHY, optional_depth=1)
 
 
 RULE = Rule(

@@ -45,7 +45,8 @@ def check(ctx: Context) -> Iterator[Violation]:
         yield from expect_true(ctx, definition, ("NetworkConfig",), "EnableNetworkIsolation",
                                why=_WHY + "; create-only: a later change replaces the job definition")
     for schedule in inline_schedules(ctx):
-        yield from expect_true(ctx, schedule, INLINE + ("NetworkConfig",), "EnableNetworkIsolation", why=_WHY)
+        yield from expect_true(ctx, schedule, INLINE + ("NetworkConfig",), "EnableNetworkIsolation", why=_WHY,
+                               optional_depth=1)
 
 
 RULE = Rule(
