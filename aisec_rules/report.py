@@ -144,7 +144,8 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
             f"severity: {r.severity.value}",
             f"- Services: {', '.join(_SERVICE_NAMES[s] for s in sorted(r.services, key=lambda s: s.value)) or 'any'}",
             f"- Risks: {', '.join(r.risks)}",
-            *([f"- Security Hub ({security_hub.STANDARD_NAME}): {', '.join(r.security_hub)}"] if r.security_hub else []),
+            *([f"- Security Hub ({security_hub.STANDARD_NAME}): {', '.join(r.security_hub)}"]
+              if r.security_hub else []),
             f"- Satisfied by: {r.construct or 'no construct yet'}",
             "",
             f"What passes: {r.passes}",

@@ -32,7 +32,8 @@ def inline_schedules(ctx: Context) -> Iterator[Resource]:
 
 
 def expect_true(ctx: Context, resource: Resource, parent: Tuple[str, ...], flag: str, *,
-                detail: Optional[str] = None, why: str = "", optional_depth: Optional[int] = None) -> Iterator[Violation]:
+                detail: Optional[str] = None, why: str = "",
+                optional_depth: Optional[int] = None) -> Iterator[Violation]:
     """``parent.flag`` must be true; an absent flag or parent means false, except that a branch absent at
     ``parent[optional_depth]`` is not judged. Each level of ``parent`` is resolved on its own (``Fn::If``
     branches, parameter defaults); an intrinsic that cannot be resolved at any level is reported as
