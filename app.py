@@ -305,6 +305,11 @@ class ModelServiceStack(Stack):
                 reason="The self-hosted model serves general prompts with no domain rules to formalize; harmful content, "
                        "prompt attacks, PII, denied topics and prompt leakage are screened on input and output with "
                        "ApplyGuardrail."))
+            Validations.of(self.endpoint.model).acknowledge(Acknowledgment(
+                id="AISEC-INF-19[PrimaryContainer]",
+                reason="The model is an approved model package whose image is mirrored into this account's ECR and "
+                       "pulled through the isolated network's VPC endpoints; a private Docker registry in the VPC "
+                       "(Security Hub SageMaker.16) would add a registry to operate without removing a network path."))
 
 
 def order_policy(scope: Construct) -> bedrock.CfnAutomatedReasoningPolicy:

@@ -145,6 +145,9 @@ class Rule:
     construct: str = ""
     scope: Scope = Scope.RESOURCE
     services: AbstractSet[Service] = frozenset()  # any set; stored as a frozenset
+    #: the AWS Security Hub CSPM controls this rule catches before deployment, named exactly as the
+    #: standard names them (``("SageMaker.9",)``); see :mod:`aisec_rules.security_hub`
+    security_hub: Tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         expected_prefix = f"AISEC-{self.layer.value}-"
@@ -153,6 +156,7 @@ class Rule:
         object.__setattr__(self, "capabilities", frozenset(self.capabilities))
         object.__setattr__(self, "risks", tuple(self.risks))
         object.__setattr__(self, "services", frozenset(self.services))
+        object.__setattr__(self, "security_hub", tuple(self.security_hub))
 
     @property
     def docs_anchor(self) -> str:
@@ -213,6 +217,7 @@ class Finding:
             "reason": self.reason,
             "workload": self.workload,
             "scope": self.rule.scope.value,
+            "security_hub": list(self.rule.security_hub),
             "stack": self.stack,
             "environment": self.environment,
             "exception": None if self.exception is None else {

@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Sequence
 
 import yaml
 
+from . import security_hub
 from .model import Finding, Rule, Scope, Service
 from .system import Stack, describe_environment, environments
 
@@ -154,12 +155,14 @@ def _sarif_rule(rule: Rule, docs_uri: Optional[str]) -> Dict[str, object]:
                         f"{facts}\n\nDocumentation: " + (f"[{rule.id}]({help_uri})" if help_uri else f"`{reference}`"),
         },
         "properties": {
-            "tags": list(dict.fromkeys(["security", f"layer/{layer}", f"phase/{phase}", f"scope/{scope}", *rule.risks])),
+            "tags": list(dict.fromkeys(["security", f"layer/{layer}", f"phase/{phase}", f"scope/{scope}", *rule.risks,
+                                         *(f"security-hub/{c}" for c in rule.security_hub)])),
             "security-severity": SECURITY_SEVERITY[rule.severity.value],
             "severity": rule.severity.value,
             "layer": rule.layer.value, "phase": phase, "scope": scope, "risks": list(rule.risks),
             "capabilities": sorted(c.value for c in rule.capabilities),
             "services": sorted(s.value for s in rule.services),
+            "security_hub": list(rule.security_hub),
         },
     }
     if help_uri:
@@ -214,7 +217,7 @@ def _rule_dict(rule: Rule) -> Dict[str, object]:
         "capabilities": sorted(c.value for c in rule.capabilities), "severity": rule.severity.value,
         "risks": list(rule.risks), "passes": rule.passes, "remediation": rule.remediation,
         "construct": rule.construct, "docs": rule.docs_link, "scope": rule.scope.value,
-        "services": sorted(s.value for s in rule.services),
+        "services": sorted(s.value for s in rule.services), "security_hub": list(rule.security_hub),
     }
 
 
@@ -257,6 +260,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         caps = ", ".join(c for c in _CAPABILITY_ORDER if any(x.value == c for x in r.capabilities))
         out.append(f"| [{r.id}](#{r.docs_anchor}) | {r.title} | {r.layer.label} | {r.phase.label} | {r.scope.value} "
                    f"| {caps} |")
+    out += _security_hub_markdown(rules)
     for r in rules:
         caps = ", ".join(c for c in _CAPABILITY_ORDER if any(x.value == c for x in r.capabilities))
         out += [
@@ -269,6 +273,8 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
             f"severity: {r.severity.value}",
             f"- Services: {', '.join(_SERVICE_NAMES[s] for s in sorted(r.services, key=lambda s: s.value)) or 'any'}",
             f"- Risks: {', '.join(r.risks)}",
+            *([f"- Security Hub ({security_hub.STANDARD_NAME}): {', '.join(r.security_hub)}"]
+              if r.security_hub else []),
             f"- Satisfied by: {r.construct or 'no construct yet'}",
             "",
             f"What passes: {r.passes}",
@@ -276,3 +282,31 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
             f"Remediation: {r.remediation}",
         ]
     return "\n".join(out) + "\n"
+
+
+def _security_hub_markdown(rules: Sequence[Rule]) -> List[str]:
+    """The coverage of Security Hub's AI standard: control -> rules -> phase, or why there is none."""
+    out = [
+        "",
+        f"## AWS Security Hub CSPM: {security_hub.STANDARD_NAME}",
+        "",
+        f"The standard (`{security_hub.STANDARD_ARN_SUFFIX}`) judges deployed resources; these rules catch the same "
+        "settings in the template, before deployment. A control is caught from the earliest phase of its rules. "
+        "Controls without a rule say why: a template cannot decide them, or no rule covers them yet (the mapping "
+        "is in each rule's metadata and in `aisec_rules/security_hub.py`).",
+        "",
+        f"Source: [{security_hub.STANDARD_NAME}]({security_hub.STANDARD_URL}).",
+        "",
+        "| Security Hub control | Title | aisec rule(s) | Phase |",
+        "|---|---|---|---|",
+    ]
+    for control, mapped, status in security_hub.coverage(rules):
+        title = security_hub.TITLES[control]
+        if mapped:
+            ids = ", ".join(f"[{r.id}](#{r.docs_anchor})" for r in mapped)
+            note = security_hub.PHASE_NOTES.get(control)
+            phase = min(r.phase for r in mapped).label + (f" ({note})" if note else "")
+            out.append(f"| {control} | {title} | {ids} | {phase} |")
+        else:
+            out.append(f"| {control} | {title} | none | {status} |")
+    return out

@@ -69,13 +69,15 @@ def matrix(env):
 
 #: the cells every answers-only workload here shares: not applicable for lack of acts, connects or SageMaker
 NOT_APPLICABLE = {
-    ("INF", "foundational"): ["AISEC-INF-06", "AISEC-INF-14"],
+    ("INF", "foundational"): ["AISEC-INF-06", "AISEC-INF-14", "AISEC-INF-17"],
     ("INF", "enhanced"): ["AISEC-INF-02", "AISEC-INF-04", "AISEC-INF-05", "AISEC-INF-07", "AISEC-INF-08",
-                          "AISEC-INF-09", "AISEC-INF-13", "AISEC-INF-15"],
-    ("INF", "advanced"): [],
+                          "AISEC-INF-09", "AISEC-INF-13", "AISEC-INF-15", "AISEC-INF-16",
+                          "AISEC-INF-18"],
+    ("INF", "advanced"): ["AISEC-INF-19"],
     ("DATA", "foundational"): ["AISEC-DATA-04", "AISEC-DATA-12"],
     ("DATA", "enhanced"): ["AISEC-DATA-05", "AISEC-DATA-09", "AISEC-DATA-10", "AISEC-DATA-11", "AISEC-DATA-18",
-                           "AISEC-DATA-19", "AISEC-DATA-20", "AISEC-DATA-24", "AISEC-DATA-26"],
+                           "AISEC-DATA-19", "AISEC-DATA-20", "AISEC-DATA-24", "AISEC-DATA-26", "AISEC-DATA-27",
+                           "AISEC-DATA-28"],
     ("DATA", "advanced"): ["AISEC-DATA-07", "AISEC-DATA-25"],
     ("APP", "foundational"): ["AISEC-APP-04", "AISEC-APP-14"],
     ("APP", "enhanced"): ["AISEC-APP-06", "AISEC-APP-11", "AISEC-APP-13", "AISEC-APP-15", "AISEC-APP-21",

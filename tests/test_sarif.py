@@ -119,10 +119,12 @@ def test_driver_metadata_of_one_rule(capsys, monkeypatch):
         },
         "helpUri": f"{DOCS}#aisec-inf-06",
         "properties": {
-            "tags": ["security", "layer/infrastructure", "phase/foundational", "scope/resource", "LLM05", "T11"],
+            "tags": ["security", "layer/infrastructure", "phase/foundational", "scope/resource", "LLM05", "T11",
+                     "security-hub/BedrockAgentCore.7"],
             "security-severity": "8.0",
             "severity": "high", "layer": "INF", "phase": "foundational", "scope": "resource",
             "risks": ["LLM05", "T11"], "capabilities": ["acts"], "services": [],
+            "security_hub": ["BedrockAgentCore.7"],
         },
     }
     # the docs anchor is the heading of docs/RULES.md that this rule's helpUri points to

@@ -3,7 +3,7 @@
 L1 resources (``aws_cdk.aws_sagemaker``); property names and enums checked against the cfn-lint resource
 schemas (``scripts/cfn_schema.py AWS::SageMaker::<Type>``).
 
-:class:`SecureNotebook` (AISEC-INF-14, DATA-26; Security Hub SageMaker.1/2/3):
+:class:`SecureNotebook` (AISEC-INF-14, INF-17, DATA-26; Security Hub SageMaker.1, .2, .3, .8, .21):
 
 * in a workload subnet of an :class:`IsolatedNetwork` (``SubnetId``, the network's workload security group),
   ``DirectInternetAccess: Disabled``, ``RootAccess: Disabled``, IMDSv2 only
@@ -21,12 +21,15 @@ registers a package (``AWS::SageMaker::ModelPackage``) that stays ``PendingManua
 approved with an ``approval_description`` naming the review. The approval is then a reviewed change of
 the template; a package approved in the registry (``UpdateModelPackage``) is deployed by its ARN.
 
-:class:`SecureModelEndpoint` (AISEC-INF-15, DATA-26, APP-25, APP-29):
+:class:`SecureModelEndpoint` (AISEC-INF-15, INF-16, INF-18, DATA-26, DATA-27, APP-25, APP-29):
 
 * the model comes from a model package (``PrimaryContainer.ModelPackageName``): an approved
   ``add_version`` package (anything else is refused at synth time) or the ARN of a package version approved
   in a registry (the construct cannot see its status);
 * ``EnableNetworkIsolation: true`` and ``VpcConfig`` (the network's workload subnets and security group);
+* two instances in the production variant by default (``initial_instance_count``; Security Hub SageMaker.4 and
+  AISEC-INF-18 ask for more than one, so the variant survives an instance or Availability Zone failure; set 1
+  for a development endpoint and acknowledge the finding);
 * the endpoint configuration's ``KmsKeyId`` (instance storage) and ``DataCaptureConfig.KmsKeyId`` (captured
   requests and responses) are a customer managed key;
 * data capture on (``EnableCapture: true``, input and output, ``InitialSamplingPercentage`` 100 by default) to
@@ -178,7 +181,7 @@ class SecureModelEndpoint(Construct):
         capture_bucket: Optional[SecureBucket] = None,
         model_data_bucket: Optional[SecureBucket] = None,
         instance_type: str = DEFAULTS["endpoint_instance_type"],
-        initial_instance_count: int = 1,
+        initial_instance_count: int = 2,
         capture_sampling_percentage: int = DEFAULTS["capture_sampling_percentage"],
         monitoring_image_uri: Optional[str] = None,
         monitoring_schedule: str = DEFAULTS["monitoring_schedule"],

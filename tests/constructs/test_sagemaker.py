@@ -21,6 +21,18 @@ def findings(stack, phase=Phase.ADVANCED, prefixes=("Nb", "Registry", "Ep")):
             if f.split(" @ ")[1].startswith(prefixes)]
 
 
+# Security Hub SageMaker.16 (AISEC-INF-19, Advanced) fails every model container without
+# ImageConfig.RepositoryAccessMode Vpc, which includes the model-package container this construct deploys:
+# a known gap of the construct, reported rather than acknowledged (see the rule's construct field).
+REGISTRY_GAP = "AISEC-INF-19[PrimaryContainer] @ EpModel"
+
+
+def without_registry_gap(found):
+    """The findings other than the documented private-registry gap, which must be among them."""
+    assert any(f.startswith(REGISTRY_GAP) for f in found), found
+    return [f for f in found if not f.startswith(REGISTRY_GAP)]
+
+
 def build(stack, **endpoint_props):
     network = IsolatedNetwork(stack, "Net", capabilities=["answers"])
     notebook = SecureNotebook(stack, "Nb", network=network)
@@ -107,7 +119,7 @@ def test_endpoint_config_encrypts_and_captures(template):
     key = {"Fn::GetAtt": [Match.string_like_regexp("EpKey"), "Arn"]}
     template.has_resource_properties("AWS::SageMaker::EndpointConfig", {
         "KmsKeyId": key,
-        "ProductionVariants": [{"VariantName": "AllTraffic", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
+        "ProductionVariants": [{"VariantName": "AllTraffic", "InstanceType": "ml.m5.large", "InitialInstanceCount": 2,
                                 "InitialVariantWeight": 1,
                                 "ModelName": {"Fn::GetAtt": [Match.string_like_regexp("EpModel"), "ModelName"]}}],
         "DataCaptureConfig": {"EnableCapture": True, "InitialSamplingPercentage": 100, "KmsKeyId": key,
@@ -175,7 +187,7 @@ def test_endpoint_opt_outs_are_recorded_and_still_reported():
     annotations.has_warning("/Weak/Ep", Match.string_like_regexp("allow_without_vpc=True"))
     annotations.has_warning("/Weak/Ep", Match.string_like_regexp("allow_without_monitoring=True"))
     ids = sorted(f.split(" @ ")[0] for f in findings(stack, prefixes=("Ep",)))
-    assert ids == ["AISEC-APP-25", "AISEC-INF-15[VpcConfig]"]
+    assert ids == ["AISEC-APP-25", "AISEC-INF-15[VpcConfig]", "AISEC-INF-19[PrimaryContainer]"]
 
 
 def test_notebook_opt_outs_are_recorded_and_still_reported():
@@ -197,7 +209,7 @@ def test_defaults_record_no_opt_out(app_and_stack):
 
 def test_compliance_at_advanced(app_and_stack, template):
     app, stack = app_and_stack
-    assert findings(stack) == []
+    assert without_registry_gap(findings(stack)) == []
     assert lint_errors(template.to_json()) == []
     assert aws_solutions_errors(app) == []
 
@@ -221,4 +233,4 @@ def test_a_package_approved_in_a_registry_is_deployed_by_its_arn():
                         monitoring_image_uri=MONITOR)
     Template.from_stack(stack).has_resource_properties("AWS::SageMaker::Model", {
         "PrimaryContainer": {"ModelPackageName": arn}, "EnableNetworkIsolation": True})
-    assert findings(stack, prefixes=("Ep",)) == []
+    assert without_registry_gap(findings(stack, prefixes=("Ep",))) == []

@@ -29,6 +29,10 @@
 
 Details: ``AuthorizerType`` (type NONE / not set / unverifiable, or CUSTOM_JWT without a JWT
 configuration), ``DiscoveryUrl``, ``Audience`` (AllowedAudience and AllowedClients together).
+
+Security Hub mapping (BedrockAgentCore.2, metadata ``security_hub``): the control list of the AI Security Best
+Practices v1.0.0 standard, https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html;
+definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrockagentcore-controls.html#bedrockagentcore-2.
 """
 from typing import Any, Iterator, List, Optional, Tuple
 
@@ -199,6 +203,7 @@ def _is_parameter(ctx: Context, raw: Any) -> bool:
 
 RULE = Rule(
     id="AISEC-APP-14",
+    security_hub=("BedrockAgentCore.2",),
     title="AgentCore inbound authorisation",
     layer=Layer.APPLICATION,
     phase=Phase.FOUNDATIONAL,

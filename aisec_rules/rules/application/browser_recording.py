@@ -9,6 +9,10 @@ set (detail ``S3Location``; the schema requires ``Bucket`` and ``Prefix`` togeth
 bucket counts as set). The location is only judged when recording is on or unverifiable, so a
 browser with recording off gets one finding, not two. Whether the bucket is private and
 encrypted is the data rules' concern (AISEC-DATA-14/15).
+
+Security Hub mapping (BedrockAgentCore.6, metadata ``security_hub``): the control list of the AI Security Best
+Practices v1.0.0 standard, https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html;
+definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrockagentcore-controls.html#bedrockagentcore-6.
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ def check(ctx: Context, browser: Resource):
 
 RULE = Rule(
     id="AISEC-APP-22",
+    security_hub=("BedrockAgentCore.6",),
     title="Browser sessions are recorded",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

@@ -9,6 +9,10 @@ Judged (property names from the cfn-lint schemas):
 A property passes when it references a key (``Ref`` / ``Fn::GetAtt`` / ``Fn::ImportValue`` / an ARN
 built with ``Fn::Sub``) or holds a literal key ARN; it fails when absent (AWS owned key) or when it
 names an AWS managed key (``alias/aws/...``). Each ``Fn::If`` branch and parameter default is judged.
+
+Security Hub mapping (BedrockAgentCore.3 and .4, metadata ``security_hub``): the control list of the AI Security Best
+Practices v1.0.0 standard, https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html;
+definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrockagentcore-controls.html#bedrockagentcore-3.
 """
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
@@ -32,6 +36,7 @@ def check(ctx: Context, resource: Resource):
 
 RULE = Rule(
     id="AISEC-DATA-09",
+    security_hub=("BedrockAgentCore.3", "BedrockAgentCore.4"),
     title="Agent, memory and gateway use customer managed keys",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -11,6 +11,10 @@ Judged (cfn-lint schemas):
   a store of their own, judged by AISEC-DATA-11.
 
 Absent means an AWS owned key; ``alias/aws/...`` (an AWS managed key) fails too; references pass.
+
+Security Hub mapping (Bedrock.1, metadata ``security_hub``): the control list of the AI Security Best
+Practices v1.0.0 standard, https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html;
+definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrock-controls.html#bedrock-1.
 """
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
@@ -37,6 +41,7 @@ def check(ctx: Context, resource: Resource):
 
 RULE = Rule(
     id="AISEC-DATA-10",
+    security_hub=("Bedrock.1",),
     title="Knowledge base data sources use a customer managed key",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -6,7 +6,9 @@ resource):
 * ``AWS::SageMaker::EndpointConfig.KmsKeyId`` (the ML storage volumes of the endpoint instances),
   detail ``KmsKeyId``; and, when ``DataCaptureConfig`` is present, ``DataCaptureConfig.KmsKeyId``
   (captured requests and responses in S3), detail ``DataCaptureConfig.KmsKeyId``;
-* ``AWS::SageMaker::NotebookInstance.KmsKeyId``;
+* ``AWS::SageMaker::NotebookInstance.KmsKeyId`` (Security Hub SageMaker.21, "SageMaker notebook instances
+  should be encrypted with customer managed AWS KMS keys", fails when no KMS key is configured:
+  https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-21);
 * ``AWS::SageMaker::Domain.KmsKeyId`` (the Studio home EFS volume).
 
 Choices: an endpoint configuration whose every production variant is serverless
@@ -49,6 +51,7 @@ def check(ctx: Context, resource: Resource):
 
 RULE = Rule(
     id="AISEC-DATA-26",
+    security_hub=("SageMaker.21",),
     title="SageMaker endpoints, notebooks and domains use customer managed keys",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -7,6 +7,10 @@ BedrockAgentCore.1, Config rule ``bedrockagentcore-runtime-private-network-requi
 parameter default and each ``Fn::If`` branch are judged; a mode that cannot be resolved is
 reported as unverifiable. Subnets and security groups are only checked once the mode passes, so a
 ``PUBLIC`` runtime gets one finding, not three.
+
+Security Hub mapping (BedrockAgentCore.1, metadata ``security_hub``): the control list of the AI Security Best
+Practices v1.0.0 standard, https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html;
+definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrockagentcore-controls.html#bedrockagentcore-1.
 """
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
@@ -28,6 +32,7 @@ def check(ctx: Context, runtime: Resource):
 
 RULE = Rule(
     id="AISEC-INF-05",
+    security_hub=("BedrockAgentCore.1",),
     title="AgentCore runtimes run in VPC mode",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

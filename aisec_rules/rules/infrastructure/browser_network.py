@@ -7,6 +7,10 @@ BedrockAgentCore.5 only fails ``PUBLIC``; with two modes in the schema that is t
 browser in a VPC still reaches the web through the VPC's egress path (NAT, proxy, Network
 Firewall), where that traffic can be filtered and logged, which is the point of the control.
 ``NetworkConfiguration`` is create-only.
+
+Security Hub mapping (BedrockAgentCore.5, metadata ``security_hub``): the control list of the AI Security Best
+Practices v1.0.0 standard, https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html;
+definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrockagentcore-controls.html#bedrockagentcore-5.
 """
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
@@ -28,6 +32,7 @@ def check(ctx: Context, browser: Resource):
 
 RULE = Rule(
     id="AISEC-INF-07",
+    security_hub=("BedrockAgentCore.5",),
     title="AgentCore browsers run in VPC mode",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

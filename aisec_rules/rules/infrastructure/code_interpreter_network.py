@@ -4,6 +4,10 @@ Foundational: ``NetworkConfiguration.NetworkMode`` must not be ``PUBLIC``. From 
 must be ``VPC`` (Security Hub BedrockAgentCore.7 fails both ``PUBLIC`` and ``SANDBOX``), with
 subnets and security groups. ``NetworkConfiguration`` is create-only: changing it later replaces
 the interpreter, which is why the control starts at Foundational.
+
+Security Hub mapping (BedrockAgentCore.7, metadata ``security_hub``): the control list of the AI Security Best
+Practices v1.0.0 standard, https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html;
+definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrockagentcore-controls.html#bedrockagentcore-7.
 """
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
@@ -29,6 +33,7 @@ def check(ctx: Context, interpreter: Resource):
 
 RULE = Rule(
     id="AISEC-INF-06",
+    security_hub=("BedrockAgentCore.7",),
     title="Code interpreters are not on the public network",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.FOUNDATIONAL,

@@ -3,15 +3,16 @@
 * ``AWS::SageMaker::Model``: ``[EnableNetworkIsolation]`` is true (absent means false; the
   container then makes no inbound or outbound network calls, SageMaker still fetches the model
   artifacts) and ``[VpcConfig]`` sets ``Subnets`` and ``SecurityGroupIds`` (Security Hub
-  SageMaker models controls).
+  SageMaker models controls; SageMaker.5, "SageMaker models should have network isolation enabled", fails
+  when ``EnableNetworkIsolation`` is false: https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-5).
 * ``AWS::SageMaker::Domain``: ``[AppNetworkAccessType]`` is ``VpcOnly`` (schema: enum
   ``PublicInternetOnly`` / ``VpcOnly``, default ``PublicInternetOnly``).
 
 Where the catalog row is wrong: it also asks for ``PrimaryContainer.ImageConfig
 .RepositoryAccessMode=Vpc``. Per the schema and the SageMaker API, ``ImageConfig`` only applies to
 images in a *private Docker registry* (``Vpc`` = a registry reachable in your VPC,
-``Platform`` = Amazon ECR); requiring ``Vpc`` would forbid ECR images. The rule does not check
-it; the image source is a supply-chain question for the model registry controls.
+``Platform`` = Amazon ECR); requiring ``Vpc`` would forbid ECR images. This rule does not check
+it; AISEC-INF-19 does, at the Advanced phase, because Security Hub SageMaker.16 and .19 ask for it.
 """
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity
@@ -35,6 +36,7 @@ def check(ctx: Context):
 
 RULE = Rule(
     id="AISEC-INF-15",
+    security_hub=("SageMaker.5",),
     title="SageMaker model and Studio isolation",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

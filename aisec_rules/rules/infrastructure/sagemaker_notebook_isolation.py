@@ -11,7 +11,10 @@ Each ``AWS::SageMaker::NotebookInstance`` (Security Hub SageMaker.1, .2, .3):
   Lifecycle configurations still run as root, which is expected.
 
 ``DirectInternetAccess`` and ``SubnetId`` are create-only (changing them replaces the notebook),
-``RootAccess`` is not. Findings are granular, detail = the property name
+``RootAccess`` is not. Security Hub mapping (AWS, https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html,
+sections sagemaker-1 to -3): SageMaker.1 fails when ``DirectInternetAccess`` is enabled; SageMaker.2 ("should
+be launched in a custom VPC") fails when the notebook is not in a custom VPC (here: no ``SubnetId``);
+SageMaker.3 fails when root access is turned on. Findings are granular, detail = the property name
 (``AISEC-INF-14[RootAccess]``), so a team that needs root for a while acknowledges only that.
 """
 from ...engine import Context
@@ -34,6 +37,7 @@ def check(ctx: Context, notebook: Resource):
 
 RULE = Rule(
     id="AISEC-INF-14",
+    security_hub=("SageMaker.1", "SageMaker.2", "SageMaker.3"),
     title="SageMaker notebook isolation",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.FOUNDATIONAL,
