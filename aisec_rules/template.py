@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+
+
+#: the most literal possibilities :meth:`Template.resolve` enumerates for one value
+MAX_POSSIBILITIES = 64
 
 
 class TemplateError(ValueError):
@@ -134,7 +139,9 @@ class Template:
         self.data = data
         self.resources: Dict[str, Resource] = {}
         self._by_type: Dict[str, List[Resource]] = {}
-        for logical_id in sorted(resources):
+        for logical_id in sorted(resources, key=str):
+            if not isinstance(logical_id, str):
+                raise TemplateError(f"{path}: logical id {logical_id!r} must be a string")
             body = resources[logical_id]
             if not isinstance(body, dict):
                 raise TemplateError(f"{path}: resource {logical_id} must be an object, got {type(body).__name__}")
@@ -206,10 +213,19 @@ class Template:
     # -- values -------------------------------------------------------------------------------
 
     def resolve(self, value: Any) -> List[Value]:
-        """The literal possibilities of a value (see the module docstring)."""
-        return list(self._resolve(value, ""))
+        """The literal possibilities of a value (see the module docstring). This is the one place
+        that bounds how many are enumerated: ``Fn::If`` chains through parameter defaults double at
+        every step, so past :data:`MAX_POSSIBILITIES` the rest is one unknown possibility ("cannot
+        be verified"); a parameter whose default refers back to itself is unknown too."""
+        if not isinstance(value, dict) or len(value) != 1:
+            return [Value(value)]  # a literal: the common case, kept cheap
+        found = list(islice(self._resolve(value, "", ()), MAX_POSSIBILITIES + 1))
+        if len(found) > MAX_POSSIBILITIES:
+            found[MAX_POSSIBILITIES:] = [Value(value, False, f"it has more than {MAX_POSSIBILITIES} possible values "
+                                                            "through Fn::If and parameter defaults")]
+        return found
 
-    def _resolve(self, value: Any, origin: str) -> Iterator[Value]:
+    def _resolve(self, value: Any, origin: str, seen: Tuple[str, ...]) -> Iterator[Value]:
         if isinstance(value, dict) and len(value) == 1:
             key, arg = next(iter(value.items()))
             if key == "Ref" and isinstance(arg, str):
@@ -219,11 +235,14 @@ class Template:
                 if arg in self.parameters:
                     param = self.parameters[arg] if isinstance(self.parameters[arg], dict) else {}
                     where = f"parameter {arg}"
-                    if str(param.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+                    if arg in seen:
+                        yield Value(value, False, _join(origin, f"the default of {where} refers to itself"))
+                    elif str(param.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
                         # the default names an SSM parameter; its value is only known at deploy time
                         yield Value(value, False, _join(origin, f"{where} is read from SSM at deploy time"))
                     elif "Default" in param:
-                        yield from self._resolve(param["Default"], _join(origin, f"from the default of {where}"))
+                        yield from self._resolve(param["Default"], _join(origin, f"from the default of {where}"),
+                                                 seen + (arg,))
                     else:
                         yield Value(value, False, _join(origin, f"{where} has no default"))
                     return
@@ -231,8 +250,8 @@ class Template:
                 return
             if key == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
                 condition = arg[0] if isinstance(arg[0], str) else "?"
-                yield from self._resolve(arg[1], _join(origin, f"when condition {condition} is true"))
-                yield from self._resolve(arg[2], _join(origin, f"when condition {condition} is false"))
+                yield from self._resolve(arg[1], _join(origin, f"when condition {condition} is true"), seen)
+                yield from self._resolve(arg[2], _join(origin, f"when condition {condition} is false"), seen)
                 return
             if key == "Fn::Sub" and isinstance(arg, str) and "${" not in arg.replace("${!", ""):
                 yield Value(arg.replace("${!", "${"), True, origin)
