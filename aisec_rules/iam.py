@@ -59,76 +59,141 @@ class Statement:
         return keys
 
 
-@lru_cache(maxsize=4096)
-def _pattern_regex(pattern: str) -> "re.Pattern[str]":
-    return re.compile("^" + ".*".join(".".join(re.escape(p) for p in part.split("?")) for part in pattern.split("*")) + "$", re.IGNORECASE)
-
-
+@lru_cache(maxsize=8192)
 def action_matches(pattern: str, action: str) -> bool:
-    """IAM action matching: case-insensitive, ``*`` and ``?`` wildcards in the pattern."""
-    return bool(_pattern_regex(pattern).match(action))
+    """IAM action matching: case-insensitive, ``*`` and ``?`` wildcards in the pattern. A linear
+    scan that keeps only the last ``*`` to return to (never a regular expression built from the
+    pattern, which backtracks exponentially on ``*?*?...``): O(len(pattern) * len(action))."""
+    pattern, action = pattern.lower(), action.lower()
+    p = a = 0
+    star, mark = -1, 0
+    while a < len(action):
+        if p < len(pattern) and pattern[p] == "*":
+            star, mark = p, a
+            p += 1
+        elif p < len(pattern) and pattern[p] in ("?", action[a]):
+            p += 1
+            a += 1
+        elif star >= 0:
+            p, mark = star + 1, mark + 1
+            a = mark
+        else:
+            return False
+    return pattern[p:].strip("*") == ""
+
+
+@dataclass(frozen=True)
+class Unverifiable:
+    """A part of an identity policy the template cannot show (a document from ``Fn::GetAtt`` or
+    ``Fn::ImportValue``, a string that is not JSON, more possibilities than the view enumerates):
+    its statements cannot be judged, and rules report that instead of passing it."""
+
+    resource: str
+    part: str
+    reason: str
 
 
 def statements(template: Template) -> List[Statement]:
     """All statements of identity policies in the template (cached on the template)."""
-    cached = template.cache.get("iam.statements")
+    return _view(template)[0]
+
+
+def unverifiable(template: Template) -> List[Unverifiable]:
+    """The policy parts whose statements cannot be judged (cached on the template)."""
+    return _view(template)[1]
+
+
+def _view(template: Template) -> Tuple[List[Statement], List[Unverifiable]]:
+    cached = template.cache.get("iam.view")
     if cached is None:
-        cached = list(_collect(template))
-        template.cache["iam.statements"] = cached
+        problems: List[Unverifiable] = []
+        cached = (list(_collect(template, problems)), problems)
+        template.cache["iam.view"] = cached
     return cached
 
 
-def _branches(template: Template, value: Any) -> Iterable[Any]:
-    """The literal possibilities of a structural value (each Fn::If branch; absent ones dropped)."""
+def _branches(template: Template, value: Any, holder: str = "", part: str = "",
+              problems: Optional[List[Unverifiable]] = None) -> Iterable[Any]:
+    """The literal possibilities of a structural value (each Fn::If branch; absent ones dropped).
+    An unknown possibility is recorded in ``problems`` (when given) as an unverifiable part."""
     for possibility in template.resolve(value):
         if possibility.known and not possibility.missing:
             yield possibility.raw
+        elif not possibility.known and problems is not None:
+            shown = template.text(possibility.raw) if isinstance(possibility.raw, dict) else None
+            shown = shown if shown and not shown.startswith("${Fn::If") else next(iter(possibility.raw), "?")
+            problems.append(Unverifiable(holder, part, f"it is {shown}{possibility.note()}"))
 
 
-def _collect(template: Template) -> Iterable[Statement]:
+def _collect(template: Template, problems: List[Unverifiable]) -> Iterable[Statement]:
     for holder in template.of_type(*_INLINE_POLICY_HOLDERS):
-        for policies in _branches(template, holder.prop("Policies")):
+        name = holder.logical_id
+        for policies in _branches(template, holder.prop("Policies"), name, "Policies", problems):
             for policy in as_list(policies):
-                for branch in _branches(template, policy):
-                    yield from _statements_of(template, holder.logical_id, dig(branch, "PolicyDocument"))
+                for branch in _branches(template, policy, name, "Policies", problems):
+                    if isinstance(branch, dict) and "PolicyDocument" in branch:
+                        yield from _statements_of(template, name, branch["PolicyDocument"], problems)
     for holder in template.of_type(*_DOCUMENT_HOLDERS):
-        yield from _statements_of(template, holder.logical_id, holder.prop("PolicyDocument"))
+        yield from _statements_of(template, holder.logical_id, holder.prop("PolicyDocument"), problems)
 
 
-def _statements_of(template: Template, holder: str, document: Any) -> Iterable[Statement]:
+def _statements_of(template: Template, holder: str, document: Any,
+                   problems: List[Unverifiable]) -> Iterable[Statement]:
     """Statements of a policy document given as an object, a JSON string (also one built with
-    Fn::Sub / Fn::Join: references become ${...} text), or under Fn::If (every branch)."""
-    for branch in _documents(template, document):
-        for statements_value in _branches(template, dig(branch, "Statement")):
+    Fn::Sub / Fn::Join: references become ${...} text, or from a parameter default), an
+    ``Fn::ToJsonString`` of an object, or under Fn::If (every branch)."""
+    for branch in _documents(template, holder, document, problems):
+        for statements_value in _branches(template, dig(branch, "Statement"), holder, "PolicyDocument.Statement",
+                                          problems):
             for item in as_list(statements_value):
-                for raw in _branches(template, item):
+                for raw in _branches(template, item, holder, "PolicyDocument.Statement", problems):
                     if isinstance(raw, dict):
-                        yield _statement(template, holder, raw)
+                        yield from _statement(template, holder, raw)
 
 
-def _documents(template: Template, document: Any) -> Iterable[Any]:
-    if isinstance(document, dict) and len(document) == 1 and next(iter(document)) in ("Fn::Sub", "Fn::Join"):
-        document = template.text(document)
-    if isinstance(document, str):
-        try:
-            yield json.loads(document)
-        except ValueError:
-            return
-        return
-    yield from _branches(template, document)
+def _documents(template: Template, holder: str, document: Any, problems: List[Unverifiable]) -> Iterable[Any]:
+    if isinstance(document, dict) and len(document) == 1:
+        key = next(iter(document))
+        if key in ("Fn::Sub", "Fn::Join"):
+            text = template.text(document)
+            if text is None:
+                problems.append(Unverifiable(holder, "PolicyDocument", f"it is a {key} the template cannot show"))
+                return
+            document = text
+        elif key == "Fn::ToJsonString":  # AWS::LanguageExtensions: the object is the document
+            document = document[key]
+    for branch in _branches(template, document, holder, "PolicyDocument", problems):
+        if isinstance(branch, str):
+            try:
+                branch = json.loads(branch)
+            except (ValueError, RecursionError):
+                problems.append(Unverifiable(holder, "PolicyDocument", "it is a string that is not valid JSON"))
+                continue
+        yield branch
 
 
-def _statement(template: Template, holder: str, raw: dict) -> Statement:
-    return Statement(
-        resource=holder,
-        effect=raw.get("Effect"),
-        actions=tuple(_values(template, raw.get("Action", MISSING))),
-        not_actions=tuple(_values(template, raw.get("NotAction", MISSING))),
-        resources=tuple(_values(template, raw.get("Resource", MISSING))),
-        not_resources="NotResource" in raw,
-        condition=raw.get("Condition"),
-        raw=raw,
-    )
+def _statement(template: Template, holder: str, raw: dict) -> Iterable[Statement]:
+    """The statement once per effect it may have: an ``Effect`` that is an intrinsic (``Fn::If``,
+    a parameter default, ``Fn::Sub``) is judged on each literal; one the template cannot show is
+    judged as ``Allow``, the effect that matters for a least-privilege check."""
+    effects = {}
+    for effect in template.resolve(raw.get("Effect", MISSING)):
+        effects.setdefault(effect.raw if isinstance(effect.raw, str) else ("Allow" if not effect.known else None),
+                           None)
+    actions = tuple(_values(template, raw.get("Action", MISSING)))
+    not_actions = tuple(_values(template, raw.get("NotAction", MISSING)))
+    resources = tuple(_values(template, raw.get("Resource", MISSING)))
+    for effect in effects:
+        yield Statement(
+            resource=holder,
+            effect=effect,
+            actions=actions,
+            not_actions=not_actions,
+            resources=resources,
+            not_resources="NotResource" in raw,
+            condition=raw.get("Condition"),
+            raw=raw,
+        )
 
 
 def _values(template: Template, value: Any) -> Iterable[Value]:
@@ -148,7 +213,7 @@ def is_service_wildcard(pattern: str, services: Iterable[str]) -> Optional[str]:
     if pattern.strip() == "*":
         return next(iter(services), None)
     service, _, action = pattern.partition(":")
-    if not action or action.strip("*"):
+    if "*" not in action or action.strip("*?"):  # bedrock:*, bedrock:?* and bedrock:*? grant every action
         return None
     for candidate in services:
         if action_matches(service, candidate):
