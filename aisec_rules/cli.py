@@ -131,7 +131,7 @@ def _load(args: argparse.Namespace):
     try:
         return load_stacks(args.paths, notices), policy
     finally:
-        for notice in notices:
+        for notice in sorted(notices):
             print(f"aisec: notice: {_one_line(notice)}", file=sys.stderr)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tup
 
 from . import capabilities as caps
 from . import exceptions
-from .model import INTERNAL_ERROR, Capability, Finding, Phase, Rule, Scope, Violation, with_implied
+from .model import INTERNAL_ERROR, Capability, Finding, Phase, Rule, Scope, Service, Violation, with_implied
 from .policy import Policy
 from .system import Environment, Stack, environments
 from .template import Template
@@ -118,8 +118,11 @@ class _Governance:
 def _evaluate_environment(environment: Environment, phase: Phase, given: Optional[FrozenSet[Capability]],
                           rules: Sequence[Rule], governance: _Governance) -> List[Finding]:
     view = environment.view()
-    active = given if given is not None else caps.detect(view)
-    services = caps.services(view)
+    try:
+        active = given if given is not None else caps.detect(view)
+        services = caps.services(view)
+    except Exception:  # a bug in detection must not lose every finding: judge with every rule instead
+        active, services = given if given is not None else with_implied(Capability), frozenset(Service)
     stacks = {s.template.path: s for s in environment.stacks}
     own = {} if given is not None or len(stacks) == 1 else stack_capabilities(environment.stacks, view.links)
     context = Context(view, phase, active, own)

@@ -44,7 +44,7 @@ from cdk_nag import NagPack
 from constructs import IConstruct
 
 from .cli import version
-from . import exceptions
+from . import exceptions, loader
 from . import policy as policies
 from .assembly import artifacts_of, outermost_assembly
 from .engine import evaluate_system
@@ -118,8 +118,7 @@ class AiSecurityChecks(NagPack):
         artifacts = artifacts_of(paths)
         stacks = []
         for path in paths:
-            with open(path, encoding="utf-8") as handle:
-                template = Template(json.load(handle), path)
+            template = Template(loader.parse(loader.read_text(Path(path)), path), path)
             artifact = artifacts.get(path)
             stacks.append(Stack(template, artifact.name, artifact.environment) if artifact else Stack(template))
         today = exceptions.today()
