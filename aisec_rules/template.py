@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, product
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 
@@ -261,10 +261,32 @@ class Template:
                 if text is not None and "${" not in text:
                     yield Value(text, True, origin)
                     return
+                joined = self._join_possibilities(arg, origin, seen)
+                if joined is not None:
+                    yield from joined
+                    return
             if is_intrinsic(value):
                 yield Value(value, False, origin)
                 return
         yield Value(value, True, origin)
+
+    def _join_possibilities(self, arg: Any, origin: str, seen: Tuple[str, ...]) -> Optional[Iterator[Value]]:
+        """The texts an ``Fn::Join`` whose parts are ``Fn::If`` branches or parameter defaults may
+        take (every combination, lazily: the caller bounds them), or None when a part is not a
+        literal string or number in every possibility."""
+        if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list)):
+            return None
+        choices = []
+        for part in arg[1]:
+            options = list(islice(self._resolve(part, "", seen), MAX_POSSIBILITIES + 1))
+            if len(options) > MAX_POSSIBILITIES or not all(
+                    o.known and isinstance(o.raw, (str, int, float)) and not isinstance(o.raw, bool) for o in options):
+                return None
+            choices.append(options)
+        return (Value(arg[0].join(str(o.raw) for o in combination),
+                      True, "; ".join(dict.fromkeys(note for x in (origin, *(o.origin for o in combination)) if x
+                                                    for note in x.split("; "))))
+                for combination in product(*choices))
 
     def text(self, value: Any) -> Optional[str]:
         """Render a string-valued expression as text for pattern checks: literals stay, every

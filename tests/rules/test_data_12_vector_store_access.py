@@ -106,8 +106,10 @@ def test_unparseable_policy_cannot_be_verified():
     resources = data_policy("not json")
     assert findings(RULE, resources) == [(RULE, "Access")]
     assert "cannot be verified" in messages(RULE, resources)[0]
-    resources = data_policy({"Fn::Join": ["", ['[{"Principal":["', {"Fn::If": ["C", "a", "b"]}, '"]}]']]})
-    assert "cannot be verified" in messages(RULE, resources)[0]
+    # an Fn::Join over Fn::If branches is judged on each text it may take
+    resources = data_policy({"Fn::Join": ["", ['[{"Principal":["', {"Fn::If": ["C", ROLE_ARN, "*"]}, '"]}]']]})
+    assert findings(RULE, resources) == [(f"{RULE}[Principal::*]", "Access")]
+    assert "when condition C is false" in messages(RULE, resources)[0]
 
 
 def test_fn_if_branches_are_judged():
