@@ -88,10 +88,13 @@ def _inside(folder: Path, relative: str) -> bool:
 
 
 def _load(path: Path) -> object:
+    from .loader import read_text  # the loader reads assemblies through this module
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise TemplateError(f"{path}: cannot read the cloud assembly manifest: {error}") from None
+        return json.loads(read_text(path))
+    except (TemplateError, ValueError, RecursionError) as error:
+        problem = str(error)[len(f"{path}: "):] if str(error).startswith(f"{path}: ") else str(error)
+        raise TemplateError(f"{path}: cannot read the cloud assembly manifest: {problem}") from None
 
 
 def artifacts_of(template_paths: List[str]) -> Dict[str, StackArtifact]:
