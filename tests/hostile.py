@@ -27,10 +27,13 @@ def if_chain(n=16, leaf="bedrock:*"):
 
 
 def alias_bomb(levels=20):
-    """A YAML billion-laughs document of a few hundred bytes."""
+    """A YAML billion-laughs document of a few hundred bytes, where a rule serializes it (the SDK
+    call of a Custom::AWS resource)."""
     lines = ['a0: &a0 ["x", "x"]']
     lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, levels)]
-    lines.append(f"Resources: {{R: {{Type: AWS::SNS::Topic, Properties: {{Tags: *a{levels - 1}}}}}}}")
+    lines.append("Resources:")
+    lines.append("  Agent: {Type: AWS::Bedrock::Agent, Properties: {AgentName: a}}")
+    lines.append(f"  R: {{Type: Custom::AWS, Properties: {{Create: *a{levels - 1}}}}}")
     return "\n".join(lines) + "\n"
 
 

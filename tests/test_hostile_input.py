@@ -147,7 +147,7 @@ def test_a_yaml_alias_bomb_is_rejected(tmp_path):
 
 def test_a_few_shared_aliases_are_fine(tmp_path):
     path = write(tmp_path / "aliases.yaml", hostile.alias_bomb(4))
-    assert loader.load_file(path).resources["R"].prop("Tags")[0][0][0] == ["x", "x"]
+    assert loader.load_file(path).resources["R"].prop("Create")[0][0][0] == ["x", "x"]
 
 
 def test_deep_nesting_is_one_error_line(tmp_path, capsys):
@@ -317,3 +317,13 @@ def test_fn_for_each_is_a_clear_unsupported_error(tmp_path, capsys):
     assert code == 2
     assert err == (f"aisec: error: {path}: Fn::ForEach (transform AWS::LanguageExtensions) is not supported: scan the "
                    "processed template instead (aws cloudformation get-template --template-stage Processed)\n")
+
+
+def test_a_self_referring_default_in_one_stack_keeps_every_finding_of_the_system():
+    loop = Template({"Parameters": {"Loop": {"Type": "String", "Default": {"Fn::If": ["C", {"Ref": "Loop"}, "x"]}}},
+                     "Resources": hostile.role(hostile.allow({"Ref": "Loop"}), "LoopRole")}, "loop.json")
+    other = Template({"Resources": hostile.role(hostile.allow("bedrock:*"), "OtherRole")}, "other.json")
+    result = evaluate_system([Stack(loop), Stack(other)], Phase.ADVANCED, set(Capability))
+    assert not [f for f in result if f.detail == "internal-error"]
+    assert {(f.id, f.resource) for f in result if f.rule.id == DATA01} == {
+        (f"{DATA01}[Action::${{Loop}}]", "LoopRole"), (f"{DATA01}[Action::bedrock:*]", "OtherRole")}
