@@ -201,10 +201,11 @@ def read_text(path: Path, name: Optional[str] = None) -> str:
         raise TemplateError(f"{name}: cannot be read: not UTF-8 text (byte {error.start})") from None
 
 
-def load_file(path: os.PathLike | str) -> Template:
-    """One template file; raises TemplateError for unreadable, malformed or non-template input."""
-    path = Path(path)
-    return _template(parse(read_text(path), str(path)), str(path))
+def load_file(path: os.PathLike | str, name: Optional[str] = None) -> Template:
+    """One template file (named ``name`` in messages and findings, else by its path); raises
+    TemplateError for unreadable, malformed or non-template input."""
+    name = name or str(path)
+    return _template(parse(read_text(Path(path), name), name), name)
 
 
 def _template(data: Any, name: str) -> Template:

@@ -52,7 +52,7 @@ from .model import Capability, Finding, Phase
 from .registry import RULES
 from .policy import Policy
 from .system import Stack
-from .template import Template, TemplateError
+from .template import TemplateError
 
 PACK_NAME = "AISEC"
 PHASE_CONTEXT_KEY = "aisec:phase"
@@ -118,7 +118,7 @@ class AiSecurityChecks(NagPack):
         artifacts = artifacts_of(paths)
         stacks = []
         for path in paths:
-            template = Template(loader.parse(loader.read_text(Path(path)), path), path)
+            template = loader.load_file(path, path)
             artifact = artifacts.get(path)
             stacks.append(Stack(template, artifact.name, artifact.environment) if artifact else Stack(template))
         today = exceptions.today()
