@@ -59,27 +59,31 @@ class Statement:
         return keys
 
 
-@lru_cache(maxsize=8192)
-def action_matches(pattern: str, action: str) -> bool:
-    """IAM action matching: case-insensitive, ``*`` and ``?`` wildcards in the pattern. A linear
-    scan that keeps only the last ``*`` to return to (never a regular expression built from the
-    pattern, which backtracks exponentially on ``*?*?...``): O(len(pattern) * len(action))."""
-    pattern, action = pattern.lower(), action.lower()
-    p = a = 0
+def wildcard_match(pattern: str, text: str) -> bool:
+    """``*`` (any run) and ``?`` (one character) wildcard matching, case-sensitive. A linear scan
+    that keeps only the last ``*`` to return to, never a regular expression built from the pattern
+    (which backtracks exponentially on ``*?*?...``): O(len(pattern) * len(text)) at worst."""
+    p = t = 0
     star, mark = -1, 0
-    while a < len(action):
+    while t < len(text):
         if p < len(pattern) and pattern[p] == "*":
-            star, mark = p, a
+            star, mark = p, t
             p += 1
-        elif p < len(pattern) and pattern[p] in ("?", action[a]):
+        elif p < len(pattern) and pattern[p] in ("?", text[t]):
             p += 1
-            a += 1
+            t += 1
         elif star >= 0:
             p, mark = star + 1, mark + 1
-            a = mark
+            t = mark
         else:
             return False
     return pattern[p:].strip("*") == ""
+
+
+@lru_cache(maxsize=8192)
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM action matching: case-insensitive, ``*`` and ``?`` wildcards in the pattern."""
+    return wildcard_match(pattern.lower(), action.lower())
 
 
 @dataclass(frozen=True)
