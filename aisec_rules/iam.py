@@ -116,17 +116,24 @@ def _view(template: Template) -> Tuple[List[Statement], List[Unverifiable]]:
     return cached
 
 
-def _branches(template: Template, value: Any, holder: str = "", part: str = "",
-              problems: Optional[List[Unverifiable]] = None) -> Iterable[Any]:
-    """The literal possibilities of a structural value (each Fn::If branch; absent ones dropped).
-    An unknown possibility is recorded in ``problems`` (when given) as an unverifiable part."""
+def _branches(template: Template, value: Any, holder: str, part: str, problems: List[Unverifiable]) -> Iterable[Any]:
+    """The literal possibilities of a structural value (policies, a document, statements): each
+    Fn::If branch and parameter default, absent ones dropped, a string read as JSON (a parameter
+    default can only be a string). What cannot be read is recorded in ``problems``."""
     for possibility in template.resolve(value):
-        if possibility.known and not possibility.missing:
-            yield possibility.raw
-        elif not possibility.known and problems is not None:
+        if possibility.missing:
+            continue
+        if not possibility.known:
             shown = template.text(possibility.raw) if isinstance(possibility.raw, dict) else None
             shown = shown if shown and not shown.startswith("${Fn::If") else next(iter(possibility.raw), "?")
             problems.append(Unverifiable(holder, part, f"it is {shown}{possibility.note()}"))
+        elif isinstance(possibility.raw, str):
+            try:
+                yield json.loads(possibility.raw)
+            except (ValueError, RecursionError):
+                problems.append(Unverifiable(holder, part, f"it is a string that is not valid JSON{possibility.note()}"))
+        else:
+            yield possibility.raw
 
 
 def _collect(template: Template, problems: List[Unverifiable]) -> Iterable[Statement]:
@@ -166,14 +173,7 @@ def _documents(template: Template, holder: str, document: Any, problems: List[Un
             document = text
         elif key == "Fn::ToJsonString":  # AWS::LanguageExtensions: the object is the document
             document = document[key]
-    for branch in _branches(template, document, holder, "PolicyDocument", problems):
-        if isinstance(branch, str):
-            try:
-                branch = json.loads(branch)
-            except (ValueError, RecursionError):
-                problems.append(Unverifiable(holder, "PolicyDocument", "it is a string that is not valid JSON"))
-                continue
-        yield branch
+    yield from _branches(template, document, holder, "PolicyDocument", problems)
 
 
 def _statement(template: Template, holder: str, raw: dict) -> Iterable[Statement]:

@@ -327,3 +327,16 @@ def test_a_self_referring_default_in_one_stack_keeps_every_finding_of_the_system
     assert not [f for f in result if f.detail == "internal-error"]
     assert {(f.id, f.resource) for f in result if f.rule.id == DATA01} == {
         (f"{DATA01}[Action::${{Loop}}]", "LoopRole"), (f"{DATA01}[Action::bedrock:*]", "OtherRole")}
+
+
+def test_statements_and_policies_from_parameter_defaults_are_judged():
+    statement = json.dumps([{"Effect": "Allow", "Action": "bedrock:*", "Resource": "*"}])
+    parameters = {"S": {"Type": "String", "Default": statement}}
+    assert findings(DATA01, hostile.role({"Statement": {"Ref": "S"}}), Parameters=parameters) == [
+        (f"{DATA01}[Action::bedrock:*]", "Role")]
+    policies = json.dumps([{"PolicyName": "p", "PolicyDocument": hostile.allow()}])
+    resources = {"Role": {"Type": "AWS::IAM::Role", "Properties": {"Policies": {"Ref": "P"}}}}
+    assert findings(DATA01, resources, Parameters={"P": {"Type": "String", "Default": policies}}) == [
+        (f"{DATA01}[Action::bedrock:*]", "Role")]
+    assert findings(DATA01, resources, Parameters={"P": {"Type": "String", "Default": "[{"}}) == [
+        (f"{DATA01}[Unverifiable::Policies]", "Role")]
