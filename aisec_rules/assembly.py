@@ -92,9 +92,10 @@ def _load(path: Path) -> object:
 
     try:
         return json.loads(read_text(path))
-    except (TemplateError, ValueError, RecursionError) as error:
-        problem = str(error)[len(f"{path}: "):] if str(error).startswith(f"{path}: ") else str(error)
-        raise TemplateError(f"{path}: cannot read the cloud assembly manifest: {problem}") from None
+    except TemplateError as error:
+        raise TemplateError(f"{path}: cannot read the cloud assembly manifest: {error.problem(path)}") from None
+    except (ValueError, RecursionError) as error:
+        raise TemplateError(f"{path}: cannot read the cloud assembly manifest: {error}") from None
 
 
 def artifacts_of(template_paths: List[str]) -> Dict[str, StackArtifact]:

@@ -308,26 +308,20 @@ def load_paths(paths: Iterable[os.PathLike | str], notices: Optional[List[str]] 
     return [stack.template for stack in load_stacks(paths, notices)]
 
 
-def _problem(error: TemplateError, file: Path) -> str:
-    """The message of an error about ``file`` without the file name it starts with."""
-    text, prefix = str(error), f"{file}: "
-    return text[len(prefix):] if text.startswith(prefix) else text
-
-
 def _read_template_data(file: Path, notices: Optional[List[str]]) -> Any:
     """The parsed data of a file met in a folder scan, or None (with a notice) when it is not a
     template; TemplateError when it is a template that cannot be read."""
     try:
         text = read_text(file)
     except TemplateError as error:
-        _notice(notices, f"{file}: skipped: {_problem(error, file)}")
+        _notice(notices, f"{file}: skipped: {error.problem(file)}")
         return None
     try:
         data = parse(text, str(file))
     except TemplateError as error:
         if any(mark in text for mark in _TEMPLATE_MARKS):
             raise
-        _notice(notices, f"{file}: skipped: not a CloudFormation template ({_problem(error, file)})")
+        _notice(notices, f"{file}: skipped: not a CloudFormation template ({error.problem(file)})")
         return None
     if not _looks_like_template(data):
         _notice(notices, f"{file}: skipped: not a CloudFormation template (no Resources section)")

@@ -25,6 +25,11 @@ MAX_POSSIBILITIES = 64
 class TemplateError(ValueError):
     """The input is not a CloudFormation template this library can read."""
 
+    def problem(self, name: object) -> str:
+        """The message without the ``<name>: `` it starts with (to say it again in other words)."""
+        text, prefix = str(self), f"{name}: "
+        return text[len(prefix):] if text.startswith(prefix) else text
+
 
 class _Missing:
     """Sentinel for an absent property (distinct from an explicit null)."""

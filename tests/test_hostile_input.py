@@ -340,3 +340,18 @@ def test_statements_and_policies_from_parameter_defaults_are_judged():
         (f"{DATA01}[Action::bedrock:*]", "Role")]
     assert findings(DATA01, resources, Parameters={"P": {"Type": "String", "Default": "[{"}}) == [
         (f"{DATA01}[Unverifiable::Policies]", "Role")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs need POSIX")
+def test_a_fifo_as_policy_or_manifest_is_an_error_not_a_hang(tmp_path, capsys):
+    template = write(tmp_path / "t.json", json.dumps({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}))
+    policy = tmp_path / "aisec.toml"
+    os.mkfifo(policy)
+    code, out, err = run(capsys, "check", str(template), "--policy", str(policy))
+    assert (code, err) == (2, f"aisec: error: {policy}: cannot read the policy: not a regular file\n")
+    assembly = tmp_path / "cdk.out"
+    assembly.mkdir()
+    os.mkfifo(assembly / "manifest.json")
+    code, out, err = run(capsys, "check", str(template), str(assembly))
+    assert (code, err) == (2, f"aisec: notice: {assembly / 'manifest.json'}: skipped: not a regular file\n"
+                              f"aisec: error: {assembly}: no CloudFormation templates found in this directory\n")
