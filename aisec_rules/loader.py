@@ -112,6 +112,10 @@ def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) ->
 
 
 _CfnYamlLoader.add_multi_constructor("!", _construct_tag)
+# CloudFormation reads an unquoted 2012-10-17 as the string it is, not as a date
+_CfnYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 

@@ -355,3 +355,9 @@ def test_a_fifo_as_policy_or_manifest_is_an_error_not_a_hang(tmp_path, capsys):
     code, out, err = run(capsys, "check", str(template), str(assembly))
     assert (code, err) == (2, f"aisec: notice: {assembly / 'manifest.json'}: skipped: not a regular file\n"
                               f"aisec: error: {assembly}: no CloudFormation templates found in this directory\n")
+
+
+def test_an_unquoted_policy_version_stays_a_string(tmp_path):
+    path = write(tmp_path / "v.yaml", "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+                                      "      PolicyDocument:\n        Version: 2012-10-17\n        Statement: []\n")
+    assert loader.load_file(path).resources["P"].prop("PolicyDocument", "Version") == "2012-10-17"
