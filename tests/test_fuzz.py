@@ -19,7 +19,7 @@ from aisec_rules.model import INTERNAL_ERROR, Capability, Phase
 from aisec_rules.registry import BY_ID, RULES
 from aisec_rules.template import Template, TemplateError
 
-BUDGET = int(os.environ.get("AISEC_FUZZ_EXAMPLES", "120"))
+BUDGET = int(os.environ.get("AISEC_FUZZ_EXAMPLES", "300"))
 SECONDS_PER_CASE = 5.0
 FUZZ = settings(max_examples=BUDGET, derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
@@ -172,6 +172,13 @@ CASES = {
         "Properties": {"Name": "ci", "NetworkConfiguration": {"NetworkMode": v}}}}),
     "key rotation off": ("AISEC-DATA-16", "false", lambda v: {"Key": {
         "Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Statement": []}, "EnableKeyRotation": v}}}),
+    "notebook with internet access": ("AISEC-INF-14", "Enabled", lambda v: {"Notebook": {
+        "Type": "AWS::SageMaker::NotebookInstance", "Properties": {
+            "InstanceType": "ml.t3.medium", "RoleArn": {"Fn::GetAtt": ["R", "Arn"]}, "KmsKeyId": {"Ref": "K"},
+            "DirectInternetAccess": v, "RootAccess": "Disabled", "SubnetId": {"Ref": "S"}}}}),
+    "bucket encrypted with SSE-S3": ("AISEC-DATA-15", "AES256", lambda v: {"Bucket": {
+        "Type": "AWS::S3::Bucket", "Properties": {"BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": v}}]}}}}),
     "public vector store": ("AISEC-DATA-12", json.dumps([{"Rules": [{"ResourceType": "index", "Resource": [
         "index/kb/*"], "Permission": ["aoss:ReadDocument"]}], "Principal": ["*"]}]), lambda v: {"Access": {
             "Type": "AWS::OpenSearchServerless::AccessPolicy", "Properties": {"Name": "a", "Type": "data", "Policy": v}}}),
