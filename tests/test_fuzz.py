@@ -84,21 +84,32 @@ TREES = st.recursive(
     ),
     max_leaves=25,
 )
+#: defaults that refer back to their own parameter, directly or through the other parameters
+SELF_REFERENCES = st.sampled_from([{"Ref": "Loop"}, {"Fn::If": ["C", {"Ref": "P1"}, {"Ref": "Loop"}]},
+                                   {"Fn::Join": ["", [{"Ref": "P0"}]]}, {"Fn::If": ["C", {"Ref": "P0"}, "x"]}])
 RESOURCE = st.fixed_dictionaries({"Type": st.sampled_from(TYPES)},
                                  optional={"Properties": st.dictionaries(st.sampled_from(KEYS), TREES, max_size=6),
                                            "Condition": st.sampled_from(["C", "Missing"]),
                                            "Metadata": st.just({"cdk_nag": {"rules_to_suppress": [
                                                {"id": "AISEC-DATA-01", "reason": "fuzz"}]}})})
-TEMPLATES = st.fixed_dictionaries({
-    "Resources": st.dictionaries(st.sampled_from(NAMES[:5]) | st.text(min_size=1, max_size=6), RESOURCE,
-                                 min_size=1, max_size=5),
-}, optional={
-    "Parameters": st.dictionaries(st.sampled_from(["P0", "P1", "Loop", "Mode"]),
-                                  st.fixed_dictionaries({"Type": st.sampled_from(["String", "CommaDelimitedList"])},
-                                                        optional={"Default": TREES}), max_size=4),
-    "Conditions": st.just({"C": {"Fn::Equals": ["a", "b"]}}),
-    "Transform": st.sampled_from(["AWS::LanguageExtensions"]),
-})
+#: a role whose statement fields are random trees: every IAM rule and capability detection reads them
+ROLES = st.builds(
+    lambda effect, action, resource, condition: {"Type": "AWS::IAM::Role", "Properties": {"Policies": [
+        {"PolicyName": "p", "PolicyDocument": {"Statement": [
+            {"Effect": effect, "Action": action, "Resource": resource, "Condition": condition}]}}]}},
+    TREES | st.sampled_from(["Allow", {"Ref": "P0"}]), TREES | st.builds(lambda n: {"Ref": n}, st.sampled_from(NAMES)),
+    TREES, TREES)
+PARAMETER = st.fixed_dictionaries({"Type": st.sampled_from(["String", "CommaDelimitedList"])},
+                                  optional={"Default": TREES | SELF_REFERENCES})
+TEMPLATES = st.builds(
+    lambda resources, role, parameters, more: {"Resources": {**resources, "FuzzRole": role},
+                                               "Parameters": parameters, **more},
+    st.dictionaries(st.sampled_from(NAMES[:5]) | st.text(min_size=1, max_size=6), RESOURCE, max_size=4),
+    ROLES,
+    st.fixed_dictionaries({"P0": PARAMETER, "P1": PARAMETER, "Loop": PARAMETER}),
+    st.fixed_dictionaries({}, optional={"Conditions": st.just({"C": {"Fn::Equals": ["a", "b"]}}),
+                                        "Transform": st.sampled_from(["AWS::LanguageExtensions"])}),
+)
 
 
 def judged(template: Template, capabilities=None):
