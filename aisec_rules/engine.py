@@ -123,6 +123,7 @@ def _evaluate_environment(environment: Environment, phase: Phase, given: Optiona
         services = caps.services(view)
     except Exception:  # a bug in detection must not lose every finding: judge with every rule instead
         active, services = given if given is not None else with_implied(Capability), frozenset(Service)
+        view.cache["capabilities.evidence"] = {c: [] for c in Capability}  # anchors fall back to the first resource
     stacks = {s.template.path: s for s in environment.stacks}
     own = {} if given is not None or len(stacks) == 1 else stack_capabilities(environment.stacks, view.links)
     context = Context(view, phase, active, own)

@@ -7,8 +7,14 @@ possibilities it may take:
 * a ``Ref`` to a template parameter is judged by the parameter's ``Default`` (the origin says
   so); a parameter without a default is unknown;
 * each branch of an ``Fn::If`` is judged (``AWS::NoValue`` in a branch means "absent");
+* an ``Fn::Join`` is judged on each text its parts may take (``Fn::If`` branches, parameter
+  defaults); an ``Fn::Sub`` without references is its text;
 * any other intrinsic (``Ref`` to a resource, ``Fn::GetAtt``, ``Fn::ImportValue``, ``Fn::Sub``,
   ...) is not a literal: rules treat it as "set to something the template cannot show".
+
+Templates are hostile input: :meth:`Template.resolve` is the one place that bounds what is
+enumerated (:data:`MAX_POSSIBILITIES`; past it, one unknown possibility) and cuts parameter
+defaults that refer back to themselves.
 """
 from __future__ import annotations
 

@@ -361,3 +361,17 @@ def test_an_unquoted_policy_version_stays_a_string(tmp_path):
     path = write(tmp_path / "v.yaml", "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
                                       "      PolicyDocument:\n        Version: 2012-10-17\n        Statement: []\n")
     assert loader.load_file(path).resources["P"].prop("PolicyDocument", "Version") == "2012-10-17"
+
+
+def test_a_crash_in_capability_detection_keeps_every_rule(monkeypatch):
+    from aisec_rules import iam
+
+    def crash(template):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(iam, "_view", crash)  # the IAM view feeds capability detection and the IAM rules
+    agent = {"Agent": {"Type": "AWS::Bedrock::Agent", "Properties": {"AgentName": "a"}}}
+    result = evaluate(Template({"Resources": {**agent, **hostile.role(hostile.allow())}}, "t.json"), Phase.FOUNDATIONAL)
+    ids = {(f.id, f.resource) for f in result}
+    assert (f"{DATA01}[internal-error]", "Agent") in ids  # judged with every rule, the crash reported
+    assert ("AISEC-APP-18", "Agent") in ids and ("AISEC-APP-04", "Agent") in ids
