@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any, Iterable, List, Optional
@@ -225,9 +226,10 @@ def _looks_like_template(data: Any) -> bool:
     return isinstance(data, dict) and ("Resources" in data or "AWSTemplateFormatVersion" in data)
 
 
-#: text that only a CloudFormation template holds: a file with it that does not parse is an error,
-#: any other file of a folder that does not parse is skipped with a notice
-_TEMPLATE_MARKS = ("AWSTemplateFormatVersion", "AWS::Serverless-2016-10-31")
+#: text that marks a CloudFormation template (a format version, the SAM transform, a top-level
+#: Resources section): a file with it that does not parse is an error, any other file of a folder
+#: that does not parse is skipped with a notice
+_TEMPLATE_MARK = re.compile(r'AWSTemplateFormatVersion|AWS::Serverless-2016-10-31|"Resources"\s*:|^Resources\s*:', re.M)
 
 
 def _notice(notices: Optional[List[str]], text: str) -> None:
@@ -323,7 +325,7 @@ def _read_template_data(file: Path, notices: Optional[List[str]]) -> Any:
     try:
         data = parse(text, str(file))
     except TemplateError as error:
-        if any(mark in text for mark in _TEMPLATE_MARKS):
+        if _TEMPLATE_MARK.search(text):
             raise
         _notice(notices, f"{file}: skipped: not a CloudFormation template ({error.problem(file)})")
         return None

@@ -375,3 +375,10 @@ def test_a_crash_in_capability_detection_keeps_every_rule(monkeypatch):
     ids = {(f.id, f.resource) for f in result}
     assert (f"{DATA01}[internal-error]", "Agent") in ids  # judged with every rule, the crash reported
     assert ("AISEC-APP-18", "Agent") in ids and ("AISEC-APP-04", "Agent") in ids
+
+
+def test_a_malformed_template_in_a_folder_is_an_error_not_a_notice(tmp_path, capsys):
+    write(tmp_path / "ok.json", json.dumps({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}))
+    broken = write(tmp_path / "broken.json", '{"Resources": {"T": {"Type": "AWS::SNS::Topic"}')
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert (code, err) == (2, f"aisec: error: {broken}: malformed JSON: Expecting ',' delimiter: line 1 column 48\n")
