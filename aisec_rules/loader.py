@@ -1,6 +1,7 @@
 """Read CloudFormation templates from files and folders: JSON, YAML with the short-form tags
-(``!Ref``, ``!GetAtt``, ``!Sub``, ``!If``, ...), single templates and ``cdk.out`` folders; SAM
-templates are expanded to plain CloudFormation first (:mod:`aisec_rules.sam`).
+(``!Ref``, ``!GetAtt``, ``!Sub``, ``!If``, ...), single templates and ``cdk.out`` folders;
+``Fn::ForEach`` loops (:mod:`aisec_rules.foreach`) and SAM templates (:mod:`aisec_rules.sam`) are
+expanded to plain CloudFormation first.
 
 Every problem becomes a :class:`~aisec_rules.template.TemplateError` whose message names the
 file and the problem in one line.
@@ -23,7 +24,7 @@ from typing import Any, Iterable, List, Optional
 
 import yaml
 
-from . import assembly, sam
+from . import assembly, foreach, sam
 from .system import Stack
 from .template import Template, TemplateError
 
@@ -214,11 +215,10 @@ def load_file(path: os.PathLike | str, name: Optional[str] = None) -> Template:
 
 
 def _template(data: Any, name: str) -> Template:
-    """A Template of parsed data, with SAM templates expanded to plain CloudFormation first."""
-    resources = data.get("Resources") if isinstance(data, dict) else None
-    if isinstance(resources, dict) and any(str(key).startswith("Fn::ForEach") for key in resources):
-        raise TemplateError(f"{name}: Fn::ForEach (transform AWS::LanguageExtensions) is not supported: scan the "
-                            "processed template instead (aws cloudformation get-template --template-stage Processed)")
+    """A Template of parsed data, with its Fn::ForEach loops expanded and SAM templates expanded to
+    plain CloudFormation first."""
+    if foreach.uses_for_each(data):
+        data = foreach.expand(data, name)
     return Template(sam.expand(data, name) if sam.is_sam(data) else data, name)
 
 

@@ -310,13 +310,44 @@ def test_a_stack_whose_template_is_missing_from_cdk_out_is_an_error(tmp_path, ca
                               f"{tmp_path / 'Gone.template.json'} is missing\n")
 
 
-def test_fn_for_each_is_a_clear_unsupported_error(tmp_path, capsys):
-    path = write(tmp_path / "foreach.yaml", "Transform: AWS::LanguageExtensions\nResources:\n"
-                 "  Fn::ForEach::Topics:\n    - Name\n    - [A, B]\n    - Topic${Name}:\n        Type: AWS::SNS::Topic\n")
-    code, out, err = run(capsys, "check", str(path))
-    assert code == 2
-    assert err == (f"aisec: error: {path}: Fn::ForEach (transform AWS::LanguageExtensions) is not supported: scan the "
-                   "processed template instead (aws cloudformation get-template --template-stage Processed)\n")
+def test_fn_for_each_is_expanded(tmp_path, capsys):
+    path = write(tmp_path / "foreach.yaml", """Transform: AWS::LanguageExtensions
+Parameters:
+  Names: {Type: CommaDelimitedList, Default: "kb-a,kb-b"}
+Resources:
+  Fn::ForEach::Roles:
+    - Name
+    - !Ref Names
+    - Role&{Name}:
+        Type: AWS::IAM::Role
+        Properties:
+          RoleName: !Ref Name
+          Policies:
+            - PolicyName: !Sub "${Name}-policy"
+              PolicyDocument:
+                Statement: [{Effect: Allow, Action: "bedrock:*", Resource: "*"}]
+""")
+    template = loader.load_file(path)
+    assert sorted(template.resources) == ["Rolekba", "Rolekbb"]
+    assert template.resources["Rolekbb"].prop("RoleName") == "kb-b"
+    assert template.resources["Rolekbb"].prop("Policies", 0, "PolicyName") == {"Fn::Sub": "kb-b-policy"}
+    code, out, err = run(capsys, "check", str(path), "--format", "json", "--capabilities", "answers")
+    assert {(f["id"], f["resource"]) for f in json.loads(out)["findings"] if f["rule_id"] == DATA01} == {
+        (f"{DATA01}[Action::bedrock:*]", "Rolekba"), (f"{DATA01}[Action::bedrock:*]", "Rolekbb")}
+
+
+def test_fn_for_each_that_cannot_be_expanded_is_a_clear_error(tmp_path, capsys):
+    unknown = write(tmp_path / "unknown.yaml", "Transform: AWS::LanguageExtensions\nResources:\n"
+                    "  Fn::ForEach::Topics:\n    - Name\n    - !GetAtt X.Names\n    - Topic${Name}:\n"
+                    "        Type: AWS::SNS::Topic\n")
+    code, out, err = run(capsys, "check", str(unknown))
+    assert (code, err) == (2, f"aisec: error: {unknown}: Fn::ForEach::Topics: its collection cannot be read at synth "
+                              "time (a list of strings, or a parameter with a default); transform "
+                              "AWS::LanguageExtensions is expanded offline\n")
+    inside = write(tmp_path / "inside.yaml", "Transform: AWS::LanguageExtensions\nResources:\n  T:\n"
+                   "    Type: AWS::SNS::Topic\n    Properties:\n      Fn::ForEach::Tags: [N, [a], {}]\n")
+    code, out, err = run(capsys, "check", str(inside))
+    assert code == 2 and err.startswith(f"aisec: error: {inside}: Fn::ForEach::Tags inside properties is not supported")
 
 
 def test_a_self_referring_default_in_one_stack_keeps_every_finding_of_the_system():
