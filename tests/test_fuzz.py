@@ -133,8 +133,24 @@ def test_no_rule_raises_on_random_templates(data):
     judged(template, set(Capability))
 
 
+#: templates with Fn::ForEach loops (nested, over lists, parameters or what cannot be read)
+LOOPS = st.recursive(
+    st.builds(lambda name, resource: {f"R${{{name}}}": resource}, st.sampled_from(["X", "Y"]), RESOURCE),
+    lambda inner: st.builds(
+        lambda loop, name, collection, body: {f"Fn::ForEach::{loop}": [name, collection, body]},
+        st.sampled_from(["A", "B"]), st.sampled_from(["X", "Y"]),
+        st.lists(st.sampled_from(["a", "b-c", "1"]), max_size=3) | st.sampled_from([{"Ref": "P0"}, {"Ref": "Names"},
+                                                                                    {"Fn::GetAtt": ["A", "B"]}]),
+        inner),
+    max_leaves=3)
+FOREACH_TEMPLATES = st.builds(
+    lambda loops, names: {"Transform": "AWS::LanguageExtensions", "Resources": loops,
+                          "Parameters": {"Names": {"Type": "CommaDelimitedList", "Default": names}}},
+    LOOPS, st.sampled_from(["a,b", "", "x"]))
+
+
 @FUZZ
-@given(TEMPLATES, st.sampled_from(["json", "yaml"]))
+@given(TEMPLATES | FOREACH_TEMPLATES, st.sampled_from(["json", "yaml"]))
 def test_the_loader_answers_with_a_template_or_an_error(tmp_path_factory, data, form):
     import yaml
 
