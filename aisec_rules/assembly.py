@@ -89,9 +89,13 @@ def _inside(folder: Path, relative: str) -> bool:
 
 
 def _load(path: Path) -> object:
+    from .loader import read_text  # the loader reads assemblies through this module
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return json.loads(read_text(path))
+    except TemplateError as error:
+        raise TemplateError(f"{path}: cannot read the cloud assembly manifest: {error.problem(path)}") from None
+    except (ValueError, RecursionError) as error:
         raise TemplateError(f"{path}: cannot read the cloud assembly manifest: {error}") from None
 
 

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import List, NoReturn, Optional
 
-from .model import Capability, Phase
+from .model import INTERNAL_ERROR, Capability, Phase
 from .template import TemplateError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -102,6 +102,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        return _main(args)
+    except Exception as error:  # never a traceback and never exit 1 ("findings") for a bug of aisec
+        print(f"aisec: internal error: {type(error).__name__}: {_one_line(str(error))}; please report this as a bug "
+              "in aisec", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _one_line(text: str) -> str:
+    from .report import escape
+
+    return escape(text)
+
+
+def _main(args: argparse.Namespace) -> int:
     from . import report
     from .registry import RULES
 
@@ -121,12 +136,19 @@ def _load(args: argparse.Namespace):
     from . import policy as policies
     from .loader import load_stacks
 
+    notices: List[str] = []
+    problem: Optional[TemplateError] = None
     try:
         policy = policies.load(args.policy) if args.policy else policies.discover()
-        return load_stacks(args.paths), policy
+        loaded = (load_stacks(args.paths, notices), policy)
     except TemplateError as error:
-        print(f"aisec: error: {error}", file=sys.stderr)
+        problem = error
+    for notice in sorted(notices):
+        print(f"aisec: notice: {_one_line(notice)}", file=sys.stderr)
+    if problem is not None:
+        print(f"aisec: error: {_one_line(str(problem))}", file=sys.stderr)
         return None
+    return loaded
 
 
 def _report(args: argparse.Namespace, rules) -> int:
@@ -178,18 +200,30 @@ def _check(args: argparse.Namespace, rules) -> int:
         print(report.findings_sarif(findings, rules, version(), docs_uri=args.docs_uri))
     else:
         print(report.findings_text(findings, stacks))
+    internal = [f for f in findings if f.detail == INTERNAL_ERROR]
+    if internal:  # every other finding is printed, but the scan is incomplete: not a plain "findings" result
+        print(f"aisec: error: {len(internal)} rule(s) could not evaluate the input (internal error); see the "
+              "findings marked internal-error", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_FINDINGS if any(not f.acknowledged for f in findings) else EXIT_OK
 
 
 def _docs(output: Path, check_only: bool, text: str) -> int:
-    if check_only:
-        current = output.read_text(encoding="utf-8") if output.is_file() else ""
-        if current != text:
-            print(f"aisec: {output} is out of date: run `aisec docs`", file=sys.stderr)
-            return EXIT_FINDINGS
-        return EXIT_OK
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    if output.is_dir():
+        print(f"aisec: error: {output}: is a directory; --output names the Markdown file to write", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if check_only:
+            current = output.read_text(encoding="utf-8") if output.is_file() else ""
+            if current != text:
+                print(f"aisec: {output} is out of date: run `aisec docs`", file=sys.stderr)
+                return EXIT_FINDINGS
+            return EXIT_OK
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"aisec: error: cannot write {output}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"wrote {output}")
     return EXIT_OK
 

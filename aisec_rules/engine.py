@@ -17,7 +17,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from . import capabilities as caps
 from . import exceptions
-from .model import Capability, Finding, Phase, Rule, Scope, Violation, with_implied
+from .model import INTERNAL_ERROR, Capability, Finding, Phase, Rule, Scope, Service, Violation, with_implied
 from .policy import Policy
 from .system import Environment, Stack, environments
 from .template import Template
@@ -120,13 +120,18 @@ class _Governance:
 def _evaluate_environment(environment: Environment, phase: Phase, given: Optional[FrozenSet[Capability]],
                           rules: Sequence[Rule], governance: _Governance) -> List[Finding]:
     view = environment.view()
-    active = given if given is not None else caps.detect(view)
-    services = caps.services(view)
+    try:
+        active = given if given is not None else caps.detect(view)
+        services = caps.services(view)
+    except Exception:  # a bug in detection must not lose every finding: judge with every rule instead
+        active, services = given if given is not None else with_implied(Capability), frozenset(Service)
+        view.cache["capabilities.evidence"] = {c: [] for c in Capability}  # anchors fall back to the first resource
     stacks = {s.template.path: s for s in environment.stacks}
     own = {} if given is not None or len(stacks) == 1 else stack_capabilities(environment.stacks, view.links)
     context = Context(view, phase, active, own)
     template_acks = {path: exceptions.from_metadata(s.template.metadata) for path, s in stacks.items()}
     findings: Dict[tuple, Tuple[Finding, Optional[exceptions.Acknowledgement]]] = {}
+    messages: Dict[tuple, Dict[str, None]] = {}  # the distinct messages of each finding, in order (linear merge)
     for rule in rules:
         if not rule.applies(phase, active, services):
             continue
@@ -135,6 +140,10 @@ def _evaluate_environment(environment: Environment, phase: Phase, given: Optiona
             path, resource = view.origin(joined_id)
             if own and rule.scope is Scope.RESOURCE and not own.get(path):
                 continue  # a stack outside the AI workload: judged only where an AI stack uses its values
+            key = (rule.id, path, resource, violation.detail or "")
+            if key in findings:
+                messages[key].setdefault(violation.message)
+                continue
             finding_id = f"{rule.id}[{violation.detail}]" if violation.detail else rule.id
             acks = dict(template_acks.get(path, {}))
             if view.get(joined_id) is not None:
@@ -143,14 +152,15 @@ def _evaluate_environment(environment: Environment, phase: Phase, given: Optiona
             finding = Finding(rule, resource, violation.message, path, violation.detail,
                               workload=violation.resource is None,
                               stack=stack.name if stack else "", environment=environment.name)
-            key = (rule.id, path, resource, violation.detail or "")
-            earlier = findings.get(key, (None, None))[0]
-            if earlier is not None and finding.message not in earlier.message.split("; also: "):
-                finding = replace(earlier, message=f"{earlier.message}; also: {finding.message}")
-            elif earlier is not None:
-                continue
             findings[key] = (finding, acks.get(finding_id))
-    return [governance.judge(*findings[k]) for k in sorted(findings)]
+            messages[key] = {violation.message: None}
+    result = []
+    for key in sorted(findings):
+        finding, ack = findings[key]
+        if len(messages[key]) > 1:
+            finding = replace(finding, message="; also: ".join(messages[key]))
+        result.append(governance.judge(finding, ack))
+    return result
 
 
 def stack_capabilities(stacks: Sequence[Stack], links: Iterable[Tuple[str, str]]) -> Dict[str, FrozenSet[Capability]]:
@@ -180,4 +190,4 @@ def _run(rule: Rule, context: Context) -> List[Violation]:
         return list(rule.check(context))
     except Exception as error:  # a rule must never break the scan: report what happened instead
         return [Violation(None, f"{rule.id} could not evaluate this template ({type(error).__name__}: {error}); "
-                                "please report this as a bug in aisec", "internal-error")]
+                                "please report this as a bug in aisec", INTERNAL_ERROR)]

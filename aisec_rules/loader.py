@@ -1,20 +1,30 @@
 """Read CloudFormation templates from files and folders: JSON, YAML with the short-form tags
-(``!Ref``, ``!GetAtt``, ``!Sub``, ``!If``, ...), single templates and ``cdk.out`` folders; SAM
-templates are expanded to plain CloudFormation first (:mod:`aisec_rules.sam`).
+(``!Ref``, ``!GetAtt``, ``!Sub``, ``!If``, ...), single templates and ``cdk.out`` folders;
+``Fn::ForEach`` loops (:mod:`aisec_rules.foreach`) and SAM templates (:mod:`aisec_rules.sam`) are
+expanded to plain CloudFormation first.
 
 Every problem becomes a :class:`~aisec_rules.template.TemplateError` whose message names the
 file and the problem in one line.
+
+This module is the one place that decides what a template is, and it treats its input as hostile
+(whoever writes a pull request writes the template): only regular files are read, at most
+:data:`MAX_BYTES` of them; duplicate keys are an error (CloudFormation and cfn-lint reject them);
+YAML aliases may not expand past :data:`MAX_NODES` nodes; nesting deeper than :data:`MAX_DEPTH` is
+an error; a folder scan never follows a link out of the folder it was given, reports the entries
+it cannot read and skips, with a notice, JSON/YAML files that are not templates.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 from pathlib import Path
-from typing import Any, Iterable, List
+from typing import Any, Iterable, List, Optional
 
 import yaml
 
-from . import assembly, sam
+from . import assembly, foreach, sam
 from .system import Stack
 from .template import Template, TemplateError
 
@@ -22,9 +32,72 @@ from .template import Template, TemplateError
 _TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 _SKIPPED_FOLDERS = {"node_modules", ".git", ".venv", "__pycache__"}
 
+#: CloudFormation accepts template bodies up to 1 MB (S3); anything much larger is not a template.
+MAX_BYTES = 5 * 1024 * 1024
+#: nesting levels of objects and lists (CloudFormation templates stay far below)
+MAX_DEPTH = 200
+#: nodes a YAML document may expand to through its aliases (anchors are shared, never copied)
+MAX_NODES = 1_000_000
+
 
 class _CfnYamlLoader(yaml.SafeLoader):
-    """SafeLoader that turns CloudFormation short-form tags into their long JSON form."""
+    """SafeLoader that turns CloudFormation short-form tags into their long JSON form, keeps
+    mapping keys as the text written (CloudFormation reads YAML keys as JSON strings: ``1:`` is
+    "1"), rejects duplicate keys and bounds what aliases expand to."""
+
+    def compose_document(self) -> Optional[yaml.Node]:
+        node = super().compose_document()
+        _check_expansion(node)
+        return node
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict:
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
+        self.flatten_mapping(node)
+        mapping: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark)
+            key = key_node.value
+            if key in mapping:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _check_expansion(root: Optional[yaml.Node]) -> None:
+    """Refuse a document whose aliases expand past MAX_NODES or MAX_DEPTH (an alias bomb: a few
+    hundred bytes that expand to billions of nodes). Linear in the composed graph: the expanded
+    size of each node is computed once."""
+    if root is None:
+        return
+    sizes: dict = {}
+    depths: dict = {}
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else (
+            node.value if isinstance(node, yaml.SequenceNode) else [])
+        if not done:
+            if key in depths:  # on the current path: a recursive alias
+                raise yaml.constructor.ConstructorError(None, None, "a recursive alias", node.start_mark)
+            depths[key] = 0
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+        depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
+        if sizes[key] > MAX_NODES:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"aliases expand to more than {MAX_NODES} nodes", node.start_mark)
+        if depths[key] > MAX_DEPTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
 
 
 def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
@@ -43,39 +116,111 @@ def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) ->
 
 
 _CfnYamlLoader.add_multi_constructor("!", _construct_tag)
+# CloudFormation reads an unquoted 2012-10-17 as the string it is, not as a date
+_CfnYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
+
+
+def _unique_pairs(pairs: list) -> dict:
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _check_depth(data: Any, name: str) -> None:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise TemplateError(f"{name}: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
 
 
 def parse(text: str, name: str) -> Any:
-    """Parse template text as JSON, or as YAML when it does not start with ``{``."""
+    """Parse template text as JSON, or as YAML when it does not start with ``{``. Error messages
+    give the line and column of a problem, never the text of the line (the file may not be what
+    its name says: a link to a credentials file must not be echoed into CI logs)."""
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            return json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unique_pairs)
+        except RecursionError:
+            raise TemplateError(f"{name}: malformed JSON: nested more than {MAX_DEPTH} levels deep") from None
         except ValueError as error:
-            raise TemplateError(f"{name}: malformed JSON: {error}") from None
+            problem = f"{error.msg}: line {error.lineno} column {error.colno}" if isinstance(
+                error, json.JSONDecodeError) else str(error)
+            raise TemplateError(f"{name}: malformed JSON: {problem}") from None
+        _check_depth(data, name)
+        return data
     try:
         return yaml.load(text, Loader=_CfnYamlLoader)  # noqa: S506 - SafeLoader subclass
+    except RecursionError:
+        raise TemplateError(f"{name}: malformed YAML: nested more than {MAX_DEPTH} levels deep") from None
     except yaml.YAMLError as error:
-        problem = str(error).replace("\n", " ")
-        raise TemplateError(f"{name}: malformed YAML: {problem}") from None
+        raise TemplateError(f"{name}: malformed YAML: {_yaml_problem(error)}") from None
 
 
-def load_file(path: os.PathLike | str) -> Template:
-    """One template file; raises TemplateError for unreadable, malformed or non-template input."""
-    path = Path(path)
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """The problem and its position, without the snippet of the offending line PyYAML prints."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        problem = " ".join(p for p in (error.context, error.problem) if p) or "invalid YAML"
+        where = f": line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        return f"{problem}{where}".replace("\n", " ")
+    return type(error).__name__
+
+
+def read_text(path: Path, name: Optional[str] = None) -> str:
+    """The text of a regular file of at most MAX_BYTES (never a FIFO, a device or a folder: opening
+    a FIFO blocks, reading /dev/zero never ends); TemplateError otherwise."""
+    name = name or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise TemplateError(f"{path}: no such file or directory") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise TemplateError(f"{path}: cannot be read: {error}") from None
-    return _template(parse(text, str(path)), str(path))
+        raise TemplateError(f"{name}: no such file or directory") from None
+    except OSError as error:
+        raise TemplateError(f"{name}: cannot be read: {error.strerror or error}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise TemplateError(f"{name}: not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise TemplateError(f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MB, not a template")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise TemplateError(f"{name}: cannot be read: {error.strerror or error}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise TemplateError(f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MB, not a template")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise TemplateError(f"{name}: cannot be read: not UTF-8 text (byte {error.start})") from None
+
+
+def load_file(path: os.PathLike | str, name: Optional[str] = None) -> Template:
+    """One template file (named ``name`` in messages and findings, else by its path); raises
+    TemplateError for unreadable, malformed or non-template input."""
+    name = name or str(path)
+    return _template(parse(read_text(Path(path), name), name), name)
 
 
 def _template(data: Any, name: str) -> Template:
-    """A Template of parsed data, with SAM templates expanded to plain CloudFormation first."""
+    """A Template of parsed data, with its Fn::ForEach loops expanded and SAM templates expanded to
+    plain CloudFormation first."""
+    if foreach.uses_for_each(data):
+        data = foreach.expand(data, name)
     return Template(sam.expand(data, name) if sam.is_sam(data) else data, name)
 
 
@@ -83,42 +228,82 @@ def _looks_like_template(data: Any) -> bool:
     return isinstance(data, dict) and ("Resources" in data or "AWSTemplateFormatVersion" in data)
 
 
-def template_files(folder: Path) -> List[Path]:
+#: text that marks a CloudFormation template (a format version, the SAM transform, a top-level
+#: Resources section): a file with it that does not parse is an error, any other file of a folder
+#: that does not parse is skipped with a notice
+_TEMPLATE_MARK = re.compile(r'AWSTemplateFormatVersion|AWS::Serverless-2016-10-31|"Resources"\s*:|^Resources\s*:', re.M)
+
+
+def _notice(notices: Optional[List[str]], text: str) -> None:
+    if notices is not None:
+        notices.append(text)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """True when ``path`` (links resolved) lies inside ``root`` (links resolved)."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def template_files(folder: Path, notices: Optional[List[str]] = None) -> List[Path]:
     """The template files of a folder: the stacks of a cdk.out folder (it has a ``manifest.json``),
-    else every JSON/YAML file below it, sorted."""
+    else every JSON/YAML file below it, sorted. Links are never followed out of the folder, and
+    folders that cannot be listed are reported in ``notices``."""
     if assembly.is_assembly(folder):
         return [a.template_path for a in assembly.read(folder)]
     found: List[Path] = []
-    for root, dirs, files in os.walk(folder):
+
+    def unreadable(error: OSError) -> None:
+        _notice(notices, f"{error.filename}: skipped: cannot be read: {error.strerror or error}")
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_FOLDERS and not d.startswith("."))
-        found.extend(Path(root) / f for f in files if f.endswith(_TEMPLATE_SUFFIXES))
+        for name in files:
+            if not name.endswith(_TEMPLATE_SUFFIXES):
+                continue
+            file = Path(root) / name
+            if file.is_symlink() and not _inside(folder, file):
+                _notice(notices, f"{file}: skipped: a link to outside {folder}")
+                continue
+            found.append(file)
     return sorted(found)
 
 
-def load_stacks(paths: Iterable[os.PathLike | str]) -> List[Stack]:
-    """The stacks of files and folders, as one system. A file named on its own must be a template;
-    in a folder, JSON/YAML files that are not templates (no Resources, no format version) are
-    skipped, but a malformed file is an error. A folder without any template is an error. A cdk.out
-    folder is read through its manifest: each stack keeps its display name and environment; any other
-    template is an environment-agnostic stack named after its file."""
+def load_stacks(paths: Iterable[os.PathLike | str], notices: Optional[List[str]] = None) -> List[Stack]:
+    """The stacks of files and folders, as one system. A file named on its own must be a template.
+    In a folder, files that are not templates (``package.json``, a Kubernetes manifest), are not
+    regular files or link out of the folder are skipped with a line in ``notices``; a file that
+    holds a template but is malformed is an error. A folder without any template is an error. A
+    cdk.out folder is read through its manifest: each stack keeps its display name and environment,
+    and a stack whose template is missing is an error; any other template is an
+    environment-agnostic stack named after its file."""
     stacks: List[Stack] = []
     for given in paths:
         path = Path(given)
         if not path.exists():
             raise TemplateError(f"{path}: no such file or directory")
-        if path.is_file():
+        if not path.is_dir():
             stacks.append(Stack(load_file(path)))
             continue
         found = []
         if assembly.is_assembly(path):
             for artifact in assembly.read(path):
-                data = _read_data(artifact.template_path)
+                if not artifact.template_path.exists():
+                    raise TemplateError(f"{path}: stack {artifact.name} is listed in the manifest but its template "
+                                        f"{artifact.template_path} is missing")
+                if not _inside(path, artifact.template_path):
+                    _notice(notices, f"{artifact.template_path}: skipped: a link to outside {path}")
+                    continue
+                data = parse(read_text(artifact.template_path), str(artifact.template_path))
                 if _looks_like_template(data):
                     found.append(Stack(_template(data, str(artifact.template_path)), artifact.name, artifact.environment))
         else:
-            for file in template_files(path):
-                data = _read_data(file)
-                if _looks_like_template(data):
+            for file in template_files(path, notices):
+                data = _read_template_data(file, notices)
+                if data is not None:
                     found.append(Stack(_template(data, str(file))))
         if not found:
             raise TemplateError(f"{path}: no CloudFormation templates found in this directory")
@@ -126,14 +311,27 @@ def load_stacks(paths: Iterable[os.PathLike | str]) -> List[Stack]:
     return stacks
 
 
-def load_paths(paths: Iterable[os.PathLike | str]) -> List[Template]:
+def load_paths(paths: Iterable[os.PathLike | str], notices: Optional[List[str]] = None) -> List[Template]:
     """The templates of :func:`load_stacks`, without their stack names and environments."""
-    return [stack.template for stack in load_stacks(paths)]
+    return [stack.template for stack in load_stacks(paths, notices)]
 
 
-def _read_data(file: Path) -> Any:
+def _read_template_data(file: Path, notices: Optional[List[str]]) -> Any:
+    """The parsed data of a file met in a folder scan, or None (with a notice) when it is not a
+    template; TemplateError when it is a template that cannot be read."""
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise TemplateError(f"{file}: cannot be read: {error}") from None
-    return parse(text, str(file))
+        text = read_text(file)
+    except TemplateError as error:
+        _notice(notices, f"{file}: skipped: {error.problem(file)}")
+        return None
+    try:
+        data = parse(text, str(file))
+    except TemplateError as error:
+        if _TEMPLATE_MARK.search(text):
+            raise
+        _notice(notices, f"{file}: skipped: not a CloudFormation template ({error.problem(file)})")
+        return None
+    if not _looks_like_template(data):
+        _notice(notices, f"{file}: skipped: not a CloudFormation template (no Resources section)")
+        return None
+    return data

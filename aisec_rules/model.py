@@ -12,6 +12,9 @@ from typing import AbstractSet, Callable, FrozenSet, Iterable, Optional, Tuple
 from .exceptions import Acknowledgement
 
 
+#: the detail of the finding an engine guard makes of a rule that raised (a bug in aisec, not in the input)
+INTERNAL_ERROR = "internal-error"
+
 class Phase(enum.IntEnum):
     """Lifecycle phase of the AWS AI Security Framework. Phases are cumulative: a rule of a lower
     phase stays on in every higher phase."""

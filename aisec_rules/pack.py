@@ -51,7 +51,7 @@ from constructs import IConstruct
 
 from ._nag_compat import acknowledgements_to_template
 from .cli import version
-from . import exceptions
+from . import exceptions, loader
 from . import policy as policies
 from .assembly import artifacts_of, outermost_assembly
 from .engine import evaluate_system
@@ -59,7 +59,7 @@ from .model import Capability, Finding, Phase
 from .registry import RULES
 from .policy import Policy
 from .system import Stack
-from .template import Template, TemplateError
+from .template import TemplateError
 
 PACK_NAME = "AISEC"
 PHASE_CONTEXT_KEY = "aisec:phase"
@@ -129,8 +129,7 @@ class AiSecurityChecks:
         artifacts = artifacts_of(paths)
         stacks = []
         for path in paths:
-            with open(path, encoding="utf-8") as handle:
-                template = Template(json.load(handle), path)
+            template = loader.load_file(path, path)
             artifact = artifacts.get(path)
             stacks.append(Stack(template, artifact.name, artifact.environment) if artifact else Stack(template))
         today = exceptions.today()

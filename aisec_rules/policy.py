@@ -87,12 +87,16 @@ def from_mapping(data: Dict[str, Any], source: str) -> Policy:
 
 def load(path: "Path | str") -> Policy:
     """The policy in ``path``: an ``aisec.toml``, or a ``pyproject.toml`` (its ``[tool.aisec]``)."""
+    from .loader import read_text  # regular files of bounded size only, as for templates
+
     path = Path(path)
+    if not path.exists():
+        raise TemplateError(f"{path}: no such policy file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TemplateError(f"{path}: no such policy file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        data = tomllib.loads(read_text(path))
+    except TemplateError as error:
+        raise TemplateError(f"{path}: cannot read the policy: {error.problem(path)}") from None
+    except tomllib.TOMLDecodeError as error:
         raise TemplateError(f"{path}: cannot read the policy: {error}") from None
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
@@ -118,9 +122,11 @@ def discover(start: "Path | str | None" = None) -> Policy:
 
 
 def _has_tool_aisec(pyproject: Path) -> bool:
+    from .loader import read_text
+
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(read_text(pyproject))
+    except (TemplateError, tomllib.TOMLDecodeError):
         return False
     tool = data.get("tool")
     return isinstance(tool, dict) and "aisec" in tool

@@ -15,20 +15,31 @@ from . import security_hub
 from .model import Finding, Rule, Scope, Service
 from .system import Stack, describe_environment, environments
 
+def escape(text: str) -> str:
+    """Text fit for one line of a terminal: control characters, line and paragraph separators,
+    format characters (bidirectional overrides) and lone surrogates become ``\\x..``/``\\u...``
+    escapes, so a logical id or a value cannot hide text, move the cursor or forge a line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   if ord(c) < 0xD800 or ord(c) > 0xDFFF else f"\\u{ord(c):04x}" for c in text)
+
+
 def findings_text(findings: Sequence[Finding], stacks: Sequence[Stack] = ()) -> str:
-    """Findings grouped by environment, then stack; each line names the resource and the finding."""
+    """Findings grouped by environment, then stack; each line names the resource and the finding.
+    Every value taken from the templates is escaped (:func:`escape`)."""
     lines: List[str] = []
     environment = stack = None
     for f in sorted(findings, key=lambda f: (f.environment, f.stack, f.template, f.resource, f.id)):
         if f.environment != environment:
             environment, stack = f.environment, None
-            lines.append(f"Environment {describe_environment(environment)}")
+            lines.append(f"Environment {escape(describe_environment(environment))}")
         if f.stack != stack:
             stack = f.stack
-            lines.append(f"  Stack {stack} ({f.template})")
+            lines.append(f"  Stack {escape(stack)} ({escape(f.template)})")
         state = f"ACKNOWLEDGED ({f.reason})" if f.acknowledged else f.rule.severity.value.upper()
         scope = " [environment]" if f.rule.scope is Scope.ENVIRONMENT else ""
-        lines.append(f"    {f.resource}: {f.id}{scope} {state}: {f.message}")
+        lines.append(escape(f"    {f.resource}: {f.id}{scope} {state}: {f.message}"))
     open_count = sum(not f.acknowledged for f in findings)
     judged = f" in {len(stacks)} stack(s), {len({s.environment for s in stacks})} environment(s)" if stacks else ""
     lines.append(f"{open_count} finding(s), {len(findings) - open_count} acknowledged{judged}")

@@ -7,18 +7,34 @@ possibilities it may take:
 * a ``Ref`` to a template parameter is judged by the parameter's ``Default`` (the origin says
   so); a parameter without a default is unknown;
 * each branch of an ``Fn::If`` is judged (``AWS::NoValue`` in a branch means "absent");
+* an ``Fn::Join`` is judged on each text its parts may take (``Fn::If`` branches, parameter
+  defaults); an ``Fn::Sub`` without references is its text;
 * any other intrinsic (``Ref`` to a resource, ``Fn::GetAtt``, ``Fn::ImportValue``, ``Fn::Sub``,
   ...) is not a literal: rules treat it as "set to something the template cannot show".
+
+Templates are hostile input: :meth:`Template.resolve` is the one place that bounds what is
+enumerated (:data:`MAX_POSSIBILITIES`; past it, one unknown possibility) and cuts parameter
+defaults that refer back to themselves.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice, product
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+
+
+#: the most literal possibilities :meth:`Template.resolve` enumerates for one value
+MAX_POSSIBILITIES = 64
 
 
 class TemplateError(ValueError):
     """The input is not a CloudFormation template this library can read."""
+
+    def problem(self, name: object) -> str:
+        """The message without the ``<name>: `` it starts with (to say it again in other words)."""
+        text, prefix = str(self), f"{name}: "
+        return text[len(prefix):] if text.startswith(prefix) else text
 
 
 class _Missing:
@@ -134,7 +150,9 @@ class Template:
         self.data = data
         self.resources: Dict[str, Resource] = {}
         self._by_type: Dict[str, List[Resource]] = {}
-        for logical_id in sorted(resources):
+        for logical_id in sorted(resources, key=str):
+            if not isinstance(logical_id, str):
+                raise TemplateError(f"{path}: logical id {logical_id!r} must be a string")
             body = resources[logical_id]
             if not isinstance(body, dict):
                 raise TemplateError(f"{path}: resource {logical_id} must be an object, got {type(body).__name__}")
@@ -206,10 +224,19 @@ class Template:
     # -- values -------------------------------------------------------------------------------
 
     def resolve(self, value: Any) -> List[Value]:
-        """The literal possibilities of a value (see the module docstring)."""
-        return list(self._resolve(value, ""))
+        """The literal possibilities of a value (see the module docstring). This is the one place
+        that bounds how many are enumerated: ``Fn::If`` chains through parameter defaults double at
+        every step, so past :data:`MAX_POSSIBILITIES` the rest is one unknown possibility ("cannot
+        be verified"); a parameter whose default refers back to itself is unknown too."""
+        if not isinstance(value, dict) or len(value) != 1:
+            return [Value(value)]  # a literal: the common case, kept cheap
+        found = list(islice(self._resolve(value, "", ()), MAX_POSSIBILITIES + 1))
+        if len(found) > MAX_POSSIBILITIES:
+            found[MAX_POSSIBILITIES:] = [Value(value, False, f"it has more than {MAX_POSSIBILITIES} possible values "
+                                                            "through Fn::If and parameter defaults")]
+        return found
 
-    def _resolve(self, value: Any, origin: str) -> Iterator[Value]:
+    def _resolve(self, value: Any, origin: str, seen: Tuple[str, ...]) -> Iterator[Value]:
         if isinstance(value, dict) and len(value) == 1:
             key, arg = next(iter(value.items()))
             if key == "Ref" and isinstance(arg, str):
@@ -219,11 +246,14 @@ class Template:
                 if arg in self.parameters:
                     param = self.parameters[arg] if isinstance(self.parameters[arg], dict) else {}
                     where = f"parameter {arg}"
-                    if str(param.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+                    if arg in seen:
+                        yield Value(value, False, _join(origin, f"the default of {where} refers to itself"))
+                    elif str(param.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
                         # the default names an SSM parameter; its value is only known at deploy time
                         yield Value(value, False, _join(origin, f"{where} is read from SSM at deploy time"))
                     elif "Default" in param:
-                        yield from self._resolve(param["Default"], _join(origin, f"from the default of {where}"))
+                        yield from self._resolve(param["Default"], _join(origin, f"from the default of {where}"),
+                                                 seen + (arg,))
                     else:
                         yield Value(value, False, _join(origin, f"{where} has no default"))
                     return
@@ -231,8 +261,8 @@ class Template:
                 return
             if key == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
                 condition = arg[0] if isinstance(arg[0], str) else "?"
-                yield from self._resolve(arg[1], _join(origin, f"when condition {condition} is true"))
-                yield from self._resolve(arg[2], _join(origin, f"when condition {condition} is false"))
+                yield from self._resolve(arg[1], _join(origin, f"when condition {condition} is true"), seen)
+                yield from self._resolve(arg[2], _join(origin, f"when condition {condition} is false"), seen)
                 return
             if key == "Fn::Sub" and isinstance(arg, str) and "${" not in arg.replace("${!", ""):
                 yield Value(arg.replace("${!", "${"), True, origin)
@@ -242,10 +272,32 @@ class Template:
                 if text is not None and "${" not in text:
                     yield Value(text, True, origin)
                     return
+                joined = self._join_possibilities(arg, origin, seen)
+                if joined is not None:
+                    yield from joined
+                    return
             if is_intrinsic(value):
                 yield Value(value, False, origin)
                 return
         yield Value(value, True, origin)
+
+    def _join_possibilities(self, arg: Any, origin: str, seen: Tuple[str, ...]) -> Optional[Iterator[Value]]:
+        """The texts an ``Fn::Join`` whose parts are ``Fn::If`` branches or parameter defaults may
+        take (every combination, lazily: the caller bounds them), or None when a part is not a
+        literal string or number in every possibility."""
+        if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list)):
+            return None
+        choices = []
+        for part in arg[1]:
+            options = list(islice(self._resolve(part, "", seen), MAX_POSSIBILITIES + 1))
+            if len(options) > MAX_POSSIBILITIES or not all(
+                    o.known and isinstance(o.raw, (str, int, float)) and not isinstance(o.raw, bool) for o in options):
+                return None
+            choices.append(options)
+        return (Value(arg[0].join(str(o.raw) for o in combination),
+                      True, "; ".join(dict.fromkeys(note for x in (origin, *(o.origin for o in combination)) if x
+                                                    for note in x.split("; "))))
+                for combination in product(*choices))
 
     def text(self, value: Any) -> Optional[str]:
         """Render a string-valued expression as text for pattern checks: literals stay, every

@@ -74,7 +74,7 @@ NOT_APPLICABLE = {
                           "AISEC-INF-09", "AISEC-INF-13", "AISEC-INF-15", "AISEC-INF-16",
                           "AISEC-INF-18"],
     ("INF", "advanced"): ["AISEC-INF-19"],
-    ("DATA", "foundational"): ["AISEC-DATA-04", "AISEC-DATA-12"],
+    ("DATA", "foundational"): ["AISEC-DATA-12"],  # DATA-04 (PassRole) applies to every capability
     ("DATA", "enhanced"): ["AISEC-DATA-05", "AISEC-DATA-09", "AISEC-DATA-10", "AISEC-DATA-11", "AISEC-DATA-18",
                            "AISEC-DATA-19", "AISEC-DATA-20", "AISEC-DATA-24", "AISEC-DATA-26", "AISEC-DATA-27",
                            "AISEC-DATA-28"],
@@ -103,7 +103,7 @@ def test_a_foundational_workload_meets_foundational_only(report):
     assert not any(v[2] for v in cells.values())
     assert {k: v[0] for k, v in cells.items()} == {
         ("INF", "foundational"): 0, ("INF", "enhanced"): 4, ("INF", "advanced"): 1,
-        ("DATA", "foundational"): 5, ("DATA", "enhanced"): 6, ("DATA", "advanced"): 2,
+        ("DATA", "foundational"): 6, ("DATA", "enhanced"): 6, ("DATA", "advanced"): 2,
         ("APP", "foundational"): 6, ("APP", "enhanced"): 4, ("APP", "advanced"): 1}
     assert env["exceptions"] == []
 
@@ -114,7 +114,7 @@ def test_an_enhanced_workload_with_two_exceptions_one_expired(report):
     assert [g["rule_id"] for g in env["verdict"]["missing_for_next_phase"]] == [
         "AISEC-APP-09", "AISEC-APP-27", "AISEC-DATA-08", "AISEC-APP-10"]  # high first, then by phase and id
     cells = matrix(env)
-    assert cells[("DATA", "foundational")] == (4, [], ["AISEC-DATA-01"], ["AISEC-DATA-04", "AISEC-DATA-12"])
+    assert cells[("DATA", "foundational")] == (5, [], ["AISEC-DATA-01"], ["AISEC-DATA-12"])
     assert cells[("DATA", "advanced")] == (0, ["AISEC-DATA-08"], ["AISEC-DATA-23"], ["AISEC-DATA-07", "AISEC-DATA-25"])
     assert cells[("APP", "advanced")][1] == ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27"]  # the expired one counts
     register = [(x["finding_id"], x["stack"], x["expires"], x["state"], x["in_force"]) for x in env["exceptions"]]

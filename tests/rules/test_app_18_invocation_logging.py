@@ -139,3 +139,27 @@ def test_odd_shapes_do_not_crash():
                                                                           "parameters": {"loggingConfig": {
                                                                               "s3Config": {"bucketName": "b"},
                                                                               "textDataDeliveryEnabled": "true"}}})}) == []
+
+
+def camel(value):
+    if isinstance(value, dict) and not any(k == "Ref" or k.startswith("Fn::") for k in value):
+        return {k[:1].lower() + k[1:]: camel(v) for k, v in value.items()}
+    return value
+
+
+def test_third_party_custom_resource_with_logging_config_in_either_casing_is_recognised():
+    for name, config in (("loggingConfig", camel(good_config())), ("LoggingConfig", good_config())):
+        third_party = {"Type": "Custom::BedrockInvocationLogging",
+                       "Properties": {"ServiceToken": {"Fn::GetAtt": ["Provider", "Arn"]}, name: config}}
+        resources = {"Agent": AGENT, "Vendor": third_party, "InvocationLogs": KMS_LOG_GROUP, "LogBucket": KMS_BUCKET}
+        assert findings(RULE, resources) == [], name
+    # and it is judged as the construct is: text delivery off is reported on it
+    off = {"Type": "AWS::CloudFormation::CustomResource",
+           "Properties": {"ServiceToken": "arn", "loggingConfig": camel(good_config(TextDataDeliveryEnabled=False))}}
+    resources = {"Agent": AGENT, "Vendor": off, "InvocationLogs": KMS_LOG_GROUP, "LogBucket": KMS_BUCKET}
+    assert findings(RULE, resources) == [(f"{RULE}[TextDataDeliveryEnabled]", "Vendor")]
+
+
+def test_a_custom_resource_with_an_unrelated_logging_config_is_not_invocation_logging():
+    other = {"Type": "Custom::Other", "Properties": {"ServiceToken": "arn", "LoggingConfig": {"LogFormat": "JSON"}}}
+    assert findings(RULE, {"Agent": AGENT, "Other": other}) == [(RULE, "Agent")]

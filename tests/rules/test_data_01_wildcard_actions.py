@@ -162,8 +162,12 @@ def test_odd_shapes_do_not_crash():
         "E": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Statement": {"Effect": "Allow"}}}},
     }
     # an object where an action string belongs cannot be judged; a NotAction that cannot be resolved
-    # excludes nothing the rule can see
-    assert findings(RULE, resources) == [("AISEC-DATA-01[Action::?]", "D"), ("AISEC-DATA-01[NotAction]", "D")]
+    # excludes nothing the rule can see; text that is not JSON where policies, a document or statements
+    # belong cannot be verified (never passed)
+    assert findings(RULE, resources) == [("AISEC-DATA-01[Action::?]", "D"), ("AISEC-DATA-01[NotAction]", "D"),
+                                         ("AISEC-DATA-01[Unverifiable::Policies]", "A"),
+                                         ("AISEC-DATA-01[Unverifiable::PolicyDocument.Statement]", "C"),
+                                         ("AISEC-DATA-01[Unverifiable::PolicyDocument]", "B")]
 
 
 def test_applies_at_foundational_for_every_capability():

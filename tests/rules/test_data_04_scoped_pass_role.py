@@ -137,8 +137,9 @@ def test_odd_shapes_do_not_crash():
     assert findings(RULE, resources) == [(COND, "Role"), ("AISEC-DATA-04[Resource::?]", "Role")]
 
 
-def test_applies_to_connects_and_acts_only():
+def test_applies_to_every_capability():
+    # a SageMaker notebook role with iam:PassRole on * is the same privilege escalation as an agent's
     resources = role_with_inline([pass_role("*")])
-    assert findings(RULE, resources, Phase.FOUNDATIONAL, capabilities={Capability.ANSWERS}) == []
-    assert findings(RULE, resources, Phase.FOUNDATIONAL, capabilities={Capability.ACTS}) == [
-        (COND, "Role"), ("AISEC-DATA-04[Resource::*]", "Role")]
+    for capability in Capability:
+        assert findings(RULE, resources, Phase.FOUNDATIONAL, capabilities={capability}) == [
+            (COND, "Role"), ("AISEC-DATA-04[Resource::*]", "Role")], capability

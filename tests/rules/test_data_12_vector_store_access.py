@@ -13,7 +13,7 @@ def data_policy(policy, kind="data"):
                                       "Policy": policy if not isinstance(policy, list) else json.dumps(policy)}}}
 
 
-def entry(principals, index_resource="index/kb-collection/*", permission=("aoss:*",),
+def entry(principals, index_resource="index/kb-collection/*", permission=("aoss:ReadDocument", "aoss:DescribeIndex"),
           collection_resource="collection/kb-collection"):
     return {"Rules": [
         {"ResourceType": "index", "Resource": [index_resource], "Permission": list(permission)},
@@ -39,7 +39,7 @@ def test_explicit_role_on_named_collection_passes():
 def test_cdk_joined_policy_with_role_reference_passes():
     joined = {"Fn::Join": ["", [
         '[{"Rules":[{"ResourceType":"index","Resource":["index/', {"Ref": "CollectionName"},
-        '/*"],"Permission":["aoss:*"]}],"Principal":["', {"Fn::GetAtt": ["KbRole", "Arn"]}, '"]}]']]}
+        '/*"],"Permission":["aoss:ReadDocument"]}],"Principal":["', {"Fn::GetAtt": ["KbRole", "Arn"]}, '"]}]']]}
     assert findings(RULE, data_policy(joined)) == []
 
 
@@ -53,8 +53,23 @@ def test_principal_with_wildcard_inside_fails():
     assert findings(RULE, resources) == [(f"{RULE}[Principal::arn:aws:iam::123456789012:role/*]", "Access")]
 
 
+def test_account_root_principal_fails():
+    for root in ("arn:aws:iam::123456789012:root", "123456789012", "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"):
+        resources = data_policy([entry([ROLE_ARN, root])])
+        assert findings(RULE, resources) == [(f"{RULE}[Principal::{root}]", "Access")], root
+    assert "admits every identity of the account" in messages(RULE, data_policy([entry(["123456789012"])]))[0]
+
+
+def test_aoss_star_or_star_on_a_named_collection_fails():
+    for permission in ("aoss:*", "*", "AOSS:*", "aoss:?*"):
+        resources = data_policy([entry([ROLE_ARN], permission=(permission,))])
+        assert findings(RULE, resources) == [(f"{RULE}[Permission::aoss:*]", "Access")], permission
+    message = messages(RULE, data_policy([entry([ROLE_ARN], permission=("aoss:*",))]))[0]
+    assert message.startswith("Policy[0].Rules[0] grants aoss:* on 'index/kb-collection/*' (every operation on its data)")
+
+
 def test_aoss_star_on_every_collection_fails_once_per_rule():
-    resources = data_policy([entry([ROLE_ARN], index_resource="index/*/*")])
+    resources = data_policy([entry([ROLE_ARN], index_resource="index/*/*", permission=("aoss:*",))])
     assert findings(RULE, resources) == [(f"{RULE}[Permission::aoss:*]", "Access")]
     resources = data_policy([{"Rules": [{"ResourceType": "collection", "Resource": ["collection/*"],
                                          "Permission": ["aoss:*"]}], "Principal": [ROLE_ARN]}])
@@ -68,7 +83,7 @@ def test_narrow_permission_on_every_index_or_star_on_prefix_passes():
 
 
 def test_both_problems_are_reported_separately():
-    resources = data_policy([entry(["*"], index_resource="index/*/*")])
+    resources = data_policy([entry(["*"], index_resource="index/*/*", permission=("aoss:*",))])
     assert findings(RULE, resources) == [(f"{RULE}[Permission::aoss:*]", "Access"), (f"{RULE}[Principal::*]", "Access")]
 
 
@@ -91,8 +106,10 @@ def test_unparseable_policy_cannot_be_verified():
     resources = data_policy("not json")
     assert findings(RULE, resources) == [(RULE, "Access")]
     assert "cannot be verified" in messages(RULE, resources)[0]
-    resources = data_policy({"Fn::Join": ["", ['[{"Principal":["', {"Fn::If": ["C", "a", "b"]}, '"]}]']]})
-    assert "cannot be verified" in messages(RULE, resources)[0]
+    # an Fn::Join over Fn::If branches is judged on each text it may take
+    resources = data_policy({"Fn::Join": ["", ['[{"Principal":["', {"Fn::If": ["C", ROLE_ARN, "*"]}, '"]}]']]})
+    assert findings(RULE, resources) == [(f"{RULE}[Principal::*]", "Access")]
+    assert "when condition C is false" in messages(RULE, resources)[0]
 
 
 def test_fn_if_branches_are_judged():

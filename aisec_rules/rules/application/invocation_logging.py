@@ -48,12 +48,18 @@ Model invocation logging has no CloudFormation resource (aws/aws-cdk#31478). The
    text. Destination encryption cannot be checked in this form (the destinations are buried in the
    call's JSON); prefer the aisec construct.
 
+3. Any other custom resource (``Custom::*``, ``AWS::CloudFormation::CustomResource``: a third-party
+   construct) with a ``LoggingConfig`` or ``loggingConfig`` property that carries Bedrock
+   invocation-logging fields (``textDataDeliveryEnabled``, ``cloudWatchConfig``, ``s3Config``, ... in
+   either casing): its keys are read in PascalCase and judged as in 1.
+
 No such resource in the template is one workload finding.
 """
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any, Iterator, Optional, Tuple
 
 from ...capabilities import INVOCATION_LOGGING_TYPE
@@ -73,6 +79,16 @@ def check(ctx: Context) -> Iterator[Violation]:
     for logging in ctx.template.of_type(INVOCATION_LOGGING_TYPE):
         found = True
         yield from _construct(ctx, logging)
+    for rtype in ctx.template.types():
+        if rtype == INVOCATION_LOGGING_TYPE or rtype == "Custom::AWS" or not (
+                rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource"):
+            continue
+        for custom in ctx.template.of_type(rtype):
+            config = custom.prop(_CONFIG)
+            config = custom.prop("loggingConfig") if config is MISSING else config
+            if isinstance(config, dict) and _BEDROCK_FIELDS & {str(k).lower() for k in config}:
+                found = True
+                yield from _construct(ctx, replace(custom, properties={_CONFIG: _pascal(config)}))
     for custom in ctx.template.of_type("Custom::AWS"):
         call = _sdk_call_text(ctx, custom)
         if call is None or not _API_CALL.search(call):
@@ -94,6 +110,19 @@ def check(ctx: Context) -> Iterator[Violation]:
                         "with text delivery and a KMS-encrypted log group or bucket. Logging is one setting per "
                         "account and Region: if another app configures it, acknowledge this finding with a reason "
                         "naming that stack")
+
+
+#: fields of the Bedrock API's LoggingConfig, lower-cased: one of them makes a LoggingConfig Bedrock's
+_BEDROCK_FIELDS = {"textdatadeliveryenabled", "cloudwatchconfig", "s3config", "imagedatadeliveryenabled",
+                   "embeddingdatadeliveryenabled", "videodatadeliveryenabled", "audiodatadeliveryenabled"}
+
+
+def _pascal(value: Any) -> Any:
+    """The API's camelCase keys (``s3Config``) in the construct's PascalCase (``S3Config``); intrinsics
+    are kept as they are."""
+    if isinstance(value, dict) and not is_intrinsic(value):
+        return {(k[:1].upper() + k[1:] if isinstance(k, str) else k): _pascal(v) for k, v in value.items()}
+    return value
 
 
 def _sdk_call_text(ctx: Context, custom: Resource) -> Optional[str]:
@@ -204,8 +233,9 @@ RULE = Rule(
     capabilities={Capability.ANSWERS, Capability.CONNECTS, Capability.ACTS},
     severity=Severity.MEDIUM,
     risks=("T8", "LLM10"),
-    passes=f"The template configures Bedrock model invocation logging (`{INVOCATION_LOGGING_TYPE}` or an "
-           "`AwsCustomResource` calling `PutModelInvocationLoggingConfiguration`) with text delivery on and a "
+    passes=f"The template configures Bedrock model invocation logging (`{INVOCATION_LOGGING_TYPE}`, an "
+           "`AwsCustomResource` calling `PutModelInvocationLoggingConfiguration`, or any custom resource carrying a "
+           "Bedrock `LoggingConfig`/`loggingConfig`) with text delivery on and a "
            "KMS-encrypted CloudWatch Logs log group or S3 bucket as destination.",
     remediation="Add aisec's ModelInvocationLogging construct with text data delivery, pointing at a log group with "
                 "a KMS key and/or an SSE-KMS bucket of the same stack.",

@@ -19,6 +19,12 @@ Choices where the catalog row is open:
   An action that cannot be resolved (a parameter without default, an ``Fn::Sub`` with a reference)
   is reported as unverifiable (detail ``Action::<text>``); an ``Fn::Sub`` whose placeholders are all
   parameters with defaults is judged on the substituted text.
+* An ``Effect`` that is an intrinsic is judged on each literal it may take; one the template cannot
+  show is judged as ``Allow``.
+* A policy document, ``Statement`` or ``Policies`` the template cannot show (``Fn::GetAtt``,
+  ``Fn::ImportValue``, a parameter without default, a string that is not JSON, more possibilities
+  than the template view enumerates) is reported as unverifiable (detail
+  ``Unverifiable::<part>``), never passed.
 """
 from __future__ import annotations
 
@@ -54,6 +60,12 @@ def check(ctx: Context) -> Iterator[Violation]:
             seen.add(key)
             yield violation
 
+    for part in iam.unverifiable(template):
+        yield from once(Violation(
+            part.resource,
+            f"{part.part} cannot be verified at synth time ({part.reason}), so its statements are not judged; it "
+            f"must not grant * or a full-service wildcard of {', '.join(AI_SERVICES)}: write the policy in the "
+            "template", f"Unverifiable::{part.part}"))
     for statement in iam.statements(template):
         if not statement.allows:
             continue

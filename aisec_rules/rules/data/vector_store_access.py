@@ -16,10 +16,12 @@ judged:
     (``arn:aws:iam::123456789012:role/*`` grants every role of the account). A ``${Param}``
     placeholder naming a template parameter is judged by the parameter's default; without a
     default the principal cannot be verified.
-  - Fail ``Permission::aoss:*`` for a rule granting ``aoss:*`` (or ``*``) on an index pattern
-    whose collection part is only wildcards (``index/*/*``, ``index/*``) or on ``collection/*``:
-    that is every collection of the account, including ones created later. ``aoss:*`` on a
-    named collection, or narrower permissions on ``index/*/*``, pass.
+  - Fail ``Principal::<principal>`` for the account root (``arn:aws:iam::<account>:root``, a bare
+    account id): it admits every identity of the account.
+  - Fail ``Permission::aoss:*`` for a rule granting ``aoss:*`` (or ``*``, ``aoss*:*``) on any
+    index or collection, named or not (on ``index/*/*`` or ``collection/*`` that is every
+    collection of the account, including ones created later). Listed permissions pass, also on
+    ``index/*/*``.
 
 * ``AWS::S3Vectors::VectorBucketPolicy`` (schema: ``Policy`` is an object or a JSON string, an
   IAM-style resource policy). Fail ``Principal::*`` for an ``Allow`` statement whose
@@ -34,11 +36,19 @@ import json
 import re
 from typing import Any, Iterator, List, Optional, Tuple
 
+from ... import iam
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...template import MISSING, Resource, Value, as_list
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_:.@]+)\}")
+
+
+def _account_root(principal: str) -> bool:
+    """``arn:aws:iam::123456789012:root`` (also with ``${AWS::AccountId}``) or a bare account id."""
+    text = principal.strip()
+    return (text.startswith("arn:") and text.endswith(":root") and ":iam::" in text) or \
+        (len(text) == 12 and text.isdigit()) or text == "${AWS::AccountId}"
 
 
 def check(ctx: Context) -> Iterator[Violation]:
@@ -126,6 +136,11 @@ def _aoss_principals(ctx: Context, policy: Resource, index: int, entry: dict, no
                             f"Policy[{index}].Principal includes {expanded!r}{note}{origin}; grant data access to "
                             "explicit role or user ARNs, never to a wildcard",
                             f"Principal::{_detail(expanded)}")
+        elif _account_root(expanded):
+            yield Violation(policy.logical_id,
+                            f"Policy[{index}].Principal includes the account root {expanded!r}{note}{origin}, which "
+                            "admits every identity of the account; grant data access to explicit role or user ARNs",
+                            f"Principal::{_detail(expanded)}")
         elif unknown:
             yield Violation(policy.logical_id,
                             f"Policy[{index}].Principal {principal!r} cannot be verified at synth time (parameter "
@@ -138,16 +153,17 @@ def _aoss_rules(policy: Resource, index: int, entry: dict, note: str) -> Iterato
         if not isinstance(rule, dict):
             continue
         permissions = [p for p in as_list(rule.get("Permission", MISSING)) if isinstance(p, str)]
-        if not any(p.strip().lower() in ("aoss:*", "*") for p in permissions):
+        broad = next((p for p in permissions if iam.is_service_wildcard(p, ("aoss",))), None)
+        if broad is None:
             continue
-        for pattern in as_list(rule.get("Resource", MISSING)):
-            if isinstance(pattern, str) and _every_collection(pattern):
-                yield Violation(policy.logical_id,
-                                f"Policy[{index}].Rules[{rule_index}] grants aoss:* on {pattern!r}{note} (every "
-                                "collection of the account, including future ones); name the collections and "
-                                "grant only the permissions the principal uses (e.g. aoss:ReadDocument)",
-                                "Permission::aoss:*")
-                break
+        resources = [r for r in as_list(rule.get("Resource", MISSING)) if isinstance(r, str)]
+        every = any(_every_collection(r) for r in resources)
+        scope = "every collection of the account, including future ones" if every else "every operation on its data"
+        yield Violation(policy.logical_id,
+                        f"Policy[{index}].Rules[{rule_index}] grants {broad} on {', '.join(map(repr, resources)) or 'its resources'}"
+                        f"{note} ({scope}); name the collections and grant only the permissions the principal uses "
+                        "(e.g. aoss:ReadDocument)",
+                        "Permission::aoss:*")
 
 
 def _every_collection(pattern: str) -> bool:
@@ -215,8 +231,8 @@ RULE = Rule(
     severity=Severity.HIGH,
     risks=("LLM08",),
     passes="`AWS::OpenSearchServerless::AccessPolicy` data policies name explicit principals (no `*` in any "
-           "principal) and grant no `aoss:*` on `index/*/*` or `collection/*`; `AWS::S3Vectors::VectorBucketPolicy` "
-           "has no `Allow` statement for `Principal: \"*\"`.",
+           "principal, no account root) and list permissions (no `aoss:*` or `*` on any index or collection, named or "
+           "not); `AWS::S3Vectors::VectorBucketPolicy` has no `Allow` statement for `Principal: \"*\"`.",
     remediation="List the knowledge base and application role ARNs as principals, scope rules to the collection "
                 "(`collection/<name>`, `index/<name>/*`) and to the permissions each role uses; in vector bucket "
                 "policies name the roles instead of `*`.",

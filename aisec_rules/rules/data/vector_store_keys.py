@@ -26,10 +26,10 @@ account controls. Judged (cfn-lint schemas):
 """
 from __future__ import annotations
 
-import fnmatch
 import json
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from ...iam import wildcard_match
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...template import MISSING, Resource, as_list, is_false, is_true
@@ -99,7 +99,7 @@ def _covering(ctx: Context, names: List[str]) -> List[dict]:
     for name in names:
         resource = f"collection/{name}"
         found.extend(exact.get(resource, ()))
-        found.extend(d for pattern, d in wildcard if fnmatch.fnmatchcase(resource, pattern))
+        found.extend(d for pattern, d in wildcard if wildcard_match(pattern, resource))
     return found
 
 

@@ -28,10 +28,10 @@ see ``_tools``, from a stack that acts, see ``Context.capabilities_of``) sets ``
 separate granular finding so a team that does not sign its tool code yet acknowledges exactly
 that.
 """
-import fnmatch
 import re
 from typing import Iterator, List, Optional
 
+from ...iam import wildcard_match
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...template import MISSING, Resource, as_list, is_true
@@ -57,7 +57,7 @@ def _registry_scans(ctx: Context, name: Optional[str]) -> bool:
     if name is None:
         return "*" in filters
     concrete = re.sub(r"\$\{[^}]*\}", "x", name)
-    return any(fnmatch.fnmatchcase(concrete, f) for f in filters)
+    return any(wildcard_match(f, concrete) for f in filters)
 
 
 def _repository_name(ctx: Context, repo: Resource) -> Optional[str]:

@@ -20,11 +20,11 @@ references as ``${...}`` placeholders, then parsed). The policy is a list of rul
 
 A policy that cannot be rendered or parsed cannot be verified (reported on the policy).
 """
-import fnmatch
 import json
 import re
 from typing import Any, Iterator, List, Optional, Tuple
 
+from ...iam import wildcard_match
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...template import Resource, as_list, is_true
@@ -73,7 +73,7 @@ def _patterns(rule_set: dict) -> List[str]:
 def _matches(pattern: str, name: Optional[str]) -> bool:
     if name is None:
         return True
-    return fnmatch.fnmatchcase(f"collection/{name}", re.sub(r"\$\{[^}]*\}", "*", pattern))
+    return wildcard_match(re.sub(r"\$\{[^}]*\}", "*", pattern), f"collection/{name}")
 
 
 def check(ctx: Context) -> Iterator[Violation]:
