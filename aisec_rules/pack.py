@@ -26,7 +26,7 @@ Phase: the CDK context key ``aisec:phase`` (``cdk synth -c aisec:phase=enhanced`
 from __future__ import annotations
 
 import json
-from typing import Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 import aws_cdk as cdk
 from cdk_nag import NagPack
@@ -34,6 +34,7 @@ from constructs import IConstruct
 
 from .cli import version
 from .assembly import artifacts_of
+from .cdk_report import policy_report
 from .engine import evaluate_system
 from .model import Capability, Finding, Phase
 from .registry import RULES
@@ -82,7 +83,7 @@ class AiSecurityChecks(NagPack):
     def _check_resource(self, node) -> None:  # cdk-nag's per-resource path is not used: see module docstring
         return None
 
-    def validate(self, context) -> cdk.PolicyValidationPluginReport:
+    def validate(self, context) -> Dict[str, Any]:  # a cdk.PolicyValidationPluginReport as jsii wire data
         """Judge the templates of this synth as one system: stacks grouped by the environment the
         cloud assembly manifest gives them, each environment judged once (see aisec_rules.system)."""
         paths = list(context.template_paths)
@@ -94,31 +95,12 @@ class AiSecurityChecks(NagPack):
             artifact = artifacts.get(path)
             stacks.append(Stack(template, artifact.name, artifact.environment) if artifact else Stack(template))
         findings: List[Finding] = evaluate_system(stacks, self._phase, self._capabilities, RULES)
-        violations = [self._violation(f) for f in findings]
-        return cdk.PolicyValidationPluginReport(
-            success=all(f.acknowledged for f in findings), violations=violations)
+        # The report goes back as jsii wire data, findings that read the same grouped into one
+        # violation: CDK's per-violation work after validate() cost more than the rules (cdk_report).
+        return policy_report(findings, verbose=self._verbose)
 
     def validate_scope(self, scope) -> cdk.PolicyValidationPluginReport:
         raise NotImplementedError(
             "AiSecurityChecks judges synthesized templates: register it with "
             "Validations.of(app).add_plugins(AiSecurityChecks(app)) and synthesize the app (findings fail "
             "app.synth()), or judge templates with aisec_rules.engine.evaluate_system (or `aisec check cdk.out`)")
-
-    def _violation(self, finding: Finding) -> cdk.PolicyViolation:
-        rule = finding.rule
-        description = finding.message
-        if finding.acknowledged:
-            description = f"Acknowledged ({finding.reason}): {description}"
-        description = f"{description} [{rule.title}; phase {rule.phase.label}; see {rule.docs_link}]"
-        if self._verbose:
-            description = f"{description} {rule.remediation}"
-        return cdk.PolicyViolation(
-            rule_name=finding.id,
-            description=description,
-            severity="info" if finding.acknowledged else "error",
-            fix=None if finding.acknowledged else rule.remediation,
-            rule_metadata={"layer": rule.layer.value, "phase": rule.phase.name.lower(),
-                           "severity": rule.severity.value, **({"reason": finding.reason or ""} if finding.acknowledged else {})},
-            violating_resources=[cdk.PolicyViolatingResource(
-                locations=["Properties"], resource_logical_id=finding.resource, template_path=finding.template)],
-        )
