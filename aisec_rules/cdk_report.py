@@ -3,10 +3,11 @@
 What a user waits for is the whole synth, and after ``validate()`` returns, CDK (through jsii) still
 pays for every violation and every violating resource: Python serializes the report, the jsii
 kernel deserializes and type-checks it, and CDK infers a construct path, collects stack traces
-and acknowledgements, and formats a JSON and a text report for each of them. On the benchmark app (bench/README.md,
-"Measured (2026-11-29)"), where the rules report 5272 findings over 4000 resources, that came to more
-than ``validate()`` itself; the two choices below cut the pack's whole synth overhead to 0.44x of CPU
-time (0.26x of wall time) without dropping anything from the report:
+and acknowledgements, and formats a JSON and a text report for each of them. On the benchmark
+app (bench/README.md, "Measured (2026-11-29)"), where the rules report 5272 findings over 4000
+resources, that came to more than ``validate()`` itself; at that size the two choices below cut
+the pack's whole synth overhead to 0.44x of CPU time (0.26x of wall time) without dropping
+anything from the report:
 
 * **One violation per distinct finding, not per resource.** Findings that share the finding id
   (``AISEC-APP-01[HATE]``), the whole description (message, acknowledgement and reason) and the
