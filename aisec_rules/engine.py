@@ -86,17 +86,34 @@ def evaluate_system(
     acknowledgement silences a finding only while it is valid under ``policy`` and in force on
     ``today`` (:mod:`aisec_rules.exceptions`). Ordered by environment, then rule id, template,
     resource, detail."""
+    phase = Phase.parse(phase)
+    return evaluate_phases(stacks, [phase], capabilities, rules, policy, today)[phase]
+
+
+def evaluate_phases(
+    stacks: Iterable[Stack],
+    phases: Iterable[Phase],
+    capabilities: Optional[Iterable[Capability]] = None,
+    rules: Optional[Sequence[Rule]] = None,
+    policy: Optional[Policy] = None,
+    today: Optional[dt.date] = None,
+) -> Dict[Phase, List[Finding]]:
+    """The findings of :func:`evaluate_system` at each of ``phases``, in one pass: each environment is
+    joined and its capabilities detected once, and a rule runs once, at the highest phase asked; at a
+    lower phase it runs again only when its check reads the phase (``Rule.tightens``), otherwise its
+    findings there are those of the highest phase."""
     if rules is None:
         from .registry import RULES  # late import: the registry imports rule modules
 
         rules = RULES
-    phase = Phase.parse(phase)
+    wanted = sorted({Phase.parse(p) for p in phases}, reverse=True)
     given = with_implied(capabilities) if capabilities is not None else None
     governance = _Governance(policy, today or exceptions.today())
-    findings: List[Finding] = []
+    result: Dict[Phase, List[Finding]] = {p: [] for p in wanted}
     for environment in environments(stacks):
-        findings.extend(_evaluate_environment(environment, phase, given, rules, governance))
-    return findings
+        for p, found in _evaluate_environment(environment, wanted, given, rules, governance).items():
+            result[p].extend(found)
+    return result
 
 
 @dataclass(frozen=True)
@@ -117,8 +134,9 @@ class _Governance:
                        reason=ack.describe(), exception=ack, exception_state=state, exception_problem=problem)
 
 
-def _evaluate_environment(environment: Environment, phase: Phase, given: Optional[FrozenSet[Capability]],
-                          rules: Sequence[Rule], governance: _Governance) -> List[Finding]:
+def _evaluate_environment(environment: Environment, phases: Sequence[Phase], given: Optional[FrozenSet[Capability]],
+                          rules: Sequence[Rule], governance: _Governance) -> Dict[Phase, List[Finding]]:
+    """Findings of one environment at each of ``phases`` (highest first)."""
     view = environment.view()
     try:
         active = given if given is not None else caps.detect(view)
@@ -128,38 +146,50 @@ def _evaluate_environment(environment: Environment, phase: Phase, given: Optiona
         view.cache["capabilities.evidence"] = {c: [] for c in Capability}  # anchors fall back to the first resource
     stacks = {s.template.path: s for s in environment.stacks}
     own = {} if given is not None or len(stacks) == 1 else stack_capabilities(environment.stacks, view.links)
-    context = Context(view, phase, active, own)
     template_acks = {path: exceptions.from_metadata(s.template.metadata) for path, s in stacks.items()}
-    findings: Dict[tuple, Tuple[Finding, Optional[exceptions.Acknowledgement]]] = {}
-    messages: Dict[tuple, Dict[str, None]] = {}  # the distinct messages of each finding, in order (linear merge)
-    for rule in rules:
-        if not rule.applies(phase, active, services):
-            continue
-        for violation in _run(rule, context):
-            joined_id = violation.resource or context.anchor(rule.capabilities)
-            path, resource = view.origin(joined_id)
-            if own and rule.scope is Scope.RESOURCE and not own.get(path):
-                continue  # a stack outside the AI workload: judged only where an AI stack uses its values
-            key = (rule.id, path, resource, violation.detail or "")
-            if key in findings:
-                messages[key].setdefault(violation.message)
+    resource_acks: Dict[str, Dict[str, exceptions.Acknowledgement]] = {}
+    ran: Dict[str, List[Violation]] = {}  # rule id -> violations at the highest phase
+    result: Dict[Phase, List[Finding]] = {}
+    for phase in phases:
+        context = Context(view, phase, active, own)
+        findings: Dict[tuple, Tuple[Finding, Optional[exceptions.Acknowledgement]]] = {}
+        messages: Dict[tuple, Dict[str, None]] = {}  # the distinct messages of each finding, in order (linear merge)
+        for rule in rules:
+            if not rule.applies(phase, active, services):
                 continue
-            finding_id = f"{rule.id}[{violation.detail}]" if violation.detail else rule.id
-            acks = dict(template_acks.get(path, {}))
-            if view.get(joined_id) is not None:
-                acks.update(exceptions.from_metadata(view.resources[joined_id].metadata))
-            stack = stacks.get(path)
-            finding = Finding(rule, resource, violation.message, path, violation.detail,
-                              workload=violation.resource is None,
-                              stack=stack.name if stack else "", environment=environment.name)
-            findings[key] = (finding, acks.get(finding_id))
-            messages[key] = {violation.message: None}
-    result = []
-    for key in sorted(findings):
-        finding, ack = findings[key]
-        if len(messages[key]) > 1:
-            finding = replace(finding, message="; also: ".join(messages[key]))
-        result.append(governance.judge(finding, ack))
+            if rule.id in ran and not rule.tightens:
+                violations = ran[rule.id]
+            else:
+                violations = _run(rule, context)
+                ran.setdefault(rule.id, violations)
+            for violation in violations:
+                joined_id = violation.resource or context.anchor(rule.capabilities)
+                path, resource = view.origin(joined_id)
+                if own and rule.scope is Scope.RESOURCE and not own.get(path):
+                    continue  # a stack outside the AI workload: judged only where an AI stack uses its values
+                key = (rule.id, path, resource, violation.detail or "")
+                if key in findings:
+                    messages[key].setdefault(violation.message)
+                    continue
+                if joined_id not in resource_acks:
+                    acks = dict(template_acks.get(path, {}))
+                    if view.get(joined_id) is not None:
+                        acks.update(exceptions.from_metadata(view.resources[joined_id].metadata))
+                    resource_acks[joined_id] = acks
+                finding_id = f"{rule.id}[{violation.detail}]" if violation.detail else rule.id
+                stack = stacks.get(path)
+                finding = Finding(rule, resource, violation.message, path, violation.detail,
+                                  workload=violation.resource is None,
+                                  stack=stack.name if stack else "", environment=environment.name)
+                findings[key] = (finding, resource_acks[joined_id].get(finding_id))
+                messages[key] = {violation.message: None}
+        judged = []
+        for key in sorted(findings):
+            finding, ack = findings[key]
+            if len(messages[key]) > 1:
+                finding = replace(finding, message="; also: ".join(messages[key]))
+            judged.append(governance.judge(finding, ack))
+        result[phase] = judged
     return result
 
 

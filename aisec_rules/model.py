@@ -151,6 +151,9 @@ class Rule:
     #: the AWS Security Hub CSPM controls this rule catches before deployment, named exactly as the
     #: standard names them (``("SageMaker.9",)``); see :mod:`aisec_rules.security_hub`
     security_hub: Tuple[str, ...] = ()
+    #: the check reads the phase it runs at (``ctx.phase``) and asks more at a later one; the engine
+    #: then runs it again for each phase it judges instead of reusing the highest phase's findings
+    tightens: bool = False
 
     def __post_init__(self) -> None:
         expected_prefix = f"AISEC-{self.layer.value}-"

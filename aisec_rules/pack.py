@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 import aws_cdk as cdk
 import jsii
@@ -54,7 +54,8 @@ from .cli import version
 from . import exceptions, loader
 from . import policy as policies
 from .assembly import artifacts_of, outermost_assembly
-from .engine import evaluate_system
+from .cdk_report import policy_report
+from .engine import evaluate_phases
 from .model import Capability, Finding, Phase
 from .registry import RULES
 from .policy import Policy
@@ -122,7 +123,7 @@ class AiSecurityChecks:
     def rule_ids(self) -> List[str]:
         return [rule.id for rule in RULES]
 
-    def validate(self, context) -> cdk.PolicyValidationPluginReport:
+    def validate(self, context) -> Dict[str, Any]:  # a cdk.PolicyValidationPluginReport as jsii wire data
         """Judge the templates of this synth as one system: stacks grouped by the environment the
         cloud assembly manifest gives them, each environment judged once (see aisec_rules.system)."""
         paths = list(context.template_paths)
@@ -133,21 +134,24 @@ class AiSecurityChecks:
             artifact = artifacts.get(path)
             stacks.append(Stack(template, artifact.name, artifact.environment) if artifact else Stack(template))
         today = exceptions.today()
-        findings: List[Finding] = evaluate_system(stacks, self._phase, self._capabilities, RULES, self._policy, today)
+        phases = list(Phase) if self._report else [self._phase]
+        by_phase = evaluate_phases(stacks, phases, self._capabilities, RULES, self._policy, today)
+        findings: List[Finding] = by_phase[self._phase]
         if self._report and paths:
-            self._write_report(stacks, findings, today, Path(paths[0]))
-        violations = [self._violation(f) for f in findings]
-        return cdk.PolicyValidationPluginReport(
-            success=all(f.acknowledged for f in findings), violations=violations)
+            self._write_report(stacks, by_phase, today, Path(paths[0]))
+        # The report goes back as jsii wire data, findings that read the same grouped into one
+        # violation: CDK's per-violation work after validate() cost more than the rules (cdk_report).
+        return policy_report(findings, verbose=self._verbose)
 
-    def _write_report(self, stacks: List[Stack], findings: List[Finding], today, template_path: Path) -> None:
+    def _write_report(self, stacks: List[Stack], by_phase: Dict[Phase, List[Finding]], today,
+                      template_path: Path) -> None:
         """The readiness report (HTML and JSON) in the cloud assembly folder, next to CDK's
         validation-report.json."""
         from . import readiness, readiness_html
 
         folder = outermost_assembly(template_path.resolve().parent) or template_path.resolve().parent
         result = readiness.assess(stacks, enforced=self._phase, capabilities=self._capabilities, policy=self._policy,
-                                  today=today, rules=RULES, version=version(), known={self._phase: findings})
+                                  today=today, rules=RULES, version=version(), known=by_phase)
         (folder / REPORT_JSON).write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
         (folder / REPORT_HTML).write_text(readiness_html.render(result), encoding="utf-8")
 
@@ -156,31 +160,3 @@ class AiSecurityChecks:
             "AiSecurityChecks judges synthesized templates: register it with "
             "Validations.of(app).add_plugins(AiSecurityChecks(app)) and synthesize the app (findings fail "
             "app.synth()), or judge templates with aisec_rules.engine.evaluate_system (or `aisec check cdk.out`)")
-
-    def _violation(self, finding: Finding) -> cdk.PolicyViolation:
-        rule = finding.rule
-        description = finding.message
-        if finding.acknowledged:
-            description = f"Acknowledged ({finding.reason}): {description}"
-        description = f"{description} [{rule.title}; phase {rule.phase.label}; see {rule.docs_link}]"
-        if self._verbose:
-            description = f"{description} {rule.remediation}"
-        return cdk.PolicyViolation(
-            rule_name=finding.id,
-            description=description,
-            severity=_severity(finding),
-            fix=None if finding.acknowledged else rule.remediation,
-            rule_metadata={"layer": rule.layer.value, "phase": rule.phase.name.lower(),
-                           "severity": rule.severity.value, **({"reason": finding.reason or ""} if finding.acknowledged else {})},
-            violating_resources=[cdk.PolicyViolatingResource(
-                locations=["Properties"], resource_logical_id=finding.resource, template_path=finding.template)],
-        )
-
-
-def _severity(finding: Finding) -> str:
-    """``info`` for an acknowledged finding; ``fatal`` for one whose acknowledgement does not apply
-    (expired, invalid, forbidden by the policy): CDK itself silences any violation whose id is
-    acknowledged on the construct, unless it is fatal; ``error`` otherwise."""
-    if finding.acknowledged:
-        return "info"
-    return "fatal" if finding.exception is not None else "error"

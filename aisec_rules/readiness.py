@@ -27,7 +27,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from . import capabilities as caps
 from . import exceptions
-from .engine import evaluate_system
+from .engine import evaluate_phases
 from .model import Capability, Finding, Layer, Phase, Rule, Service, Severity, with_implied
 from .policy import Policy
 from .system import Environment, Stack, describe_environment, environments
@@ -161,7 +161,8 @@ def assess(stacks: Sequence[Stack], *, enforced: Optional[Phase] = None,
            today: Optional[dt.date] = None, rules: Optional[Sequence[Rule]] = None, version: str = "",
            known: Optional[Dict[Phase, List[Finding]]] = None) -> Readiness:
     """Judge ``stacks`` at every phase and build the readiness of each environment. ``known`` holds the
-    findings of phases already judged with the same arguments (the pack passes the enforced one)."""
+    findings of every phase when they were already judged with the same arguments (the pack's
+    :func:`~aisec_rules.engine.evaluate_phases`)."""
     if rules is None:
         from .registry import RULES
 
@@ -169,8 +170,8 @@ def assess(stacks: Sequence[Stack], *, enforced: Optional[Phase] = None,
     policy = policy or Policy()
     today = today or exceptions.today()
     given = with_implied(capabilities) if capabilities is not None else None
-    known = known or {}
-    by_phase = {p: known[p] if p in known else evaluate_system(stacks, p, given, rules, policy, today) for p in Phase}
+    by_phase = known if known is not None and set(known) == set(Phase) else \
+        evaluate_phases(stacks, list(Phase), given, rules, policy, today)
     result = []
     for env in environments(stacks):
         view = env.view()

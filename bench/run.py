@@ -54,6 +54,11 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 OUT = BENCH / "out"
 VARIANTS = ("plain", "aisec", "awssolutions", "plain-novalidate")
+#: --per-finding adds this variant: the aisec pack with the report shape it had before
+#: aisec_rules.cdk_report (one typed cdk.PolicyViolation per finding), so that the two shapes are
+#: measured side by side, interleaved, in one run.
+PER_FINDING = "aisec-per-finding"
+AISEC_VARIANTS = ("aisec", PER_FINDING)
 #: plain-novalidate is plain synth without aws-cdk-lib's built-in "CloudFormation Validate" plugin
 #: (on by default since 2.262; CDK_VALIDATION=false turns it off): a reference for how much of
 #: plain synth that plugin is, and the baseline of users who turn it off or run an older CDK.
@@ -420,11 +425,13 @@ def build_app(size: int, variant: str, outdir: str):
 def _register(app, variant: str) -> None:
     from aws_cdk import Validations
 
-    if variant == "aisec":
+    if variant in AISEC_VARIANTS:
         import aisec_rules.pack
         from aisec_rules import AiSecurityChecks, Phase
 
-        aisec_rules.pack.evaluate = _timed_function(aisec_rules.pack.evaluate, ENGINE_SECONDS)
+        aisec_rules.pack.evaluate_system = _timed_function(aisec_rules.pack.evaluate_system, ENGINE_SECONDS)
+        if variant == PER_FINDING:
+            aisec_rules.pack.policy_report = per_finding_report
         Validations.of(app).add_plugins(_timed(AiSecurityChecks)(app, phase=Phase.ADVANCED))
     elif variant == "awssolutions":
         from cdk_nag import AwsSolutionsChecks
@@ -432,6 +439,28 @@ def _register(app, variant: str) -> None:
         Validations.of(app).add_plugins(_timed(AwsSolutionsChecks)(app))
     elif variant not in ("plain", "plain-novalidate"):
         raise ValueError(f"unknown variant {variant!r}")
+
+
+def per_finding_report(findings, verbose: bool = False):
+    """The aisec pack's report as it was built before aisec_rules.cdk_report (the
+    `aisec-per-finding` variant): one typed `cdk.PolicyViolation` with one typed
+    `cdk.PolicyViolatingResource` per finding. Same content, other shape."""
+    import aws_cdk as cdk
+    from aisec_rules.cdk_report import description
+
+    def violation(finding):
+        rule = finding.rule
+        return cdk.PolicyViolation(
+            rule_name=finding.id, description=description(finding, verbose),
+            severity="info" if finding.acknowledged else "error",
+            fix=None if finding.acknowledged else rule.remediation,
+            rule_metadata={"layer": rule.layer.value, "phase": rule.phase.name.lower(), "severity": rule.severity.value,
+                           **({"reason": finding.reason or ""} if finding.acknowledged else {})},
+            violating_resources=[cdk.PolicyViolatingResource(
+                locations=["Properties"], resource_logical_id=finding.resource, template_path=finding.template)])
+
+    return cdk.PolicyValidationPluginReport(success=all(f.acknowledged for f in findings),
+                                            violations=[violation(f) for f in findings])
 
 
 VALIDATE_SECONDS: List[float] = []
@@ -500,9 +529,9 @@ def child(variant: str, size: int, outdir: str) -> None:
     what the synthesized assembly holds (resource count, findings per pack)."""
     import aws_cdk  # noqa: F401  (imports start jsii and load assemblies: process start-up, not synth time)
 
-    if variant in ("aisec", "awssolutions"):
+    if variant in ("awssolutions", *AISEC_VARIANTS):
         import cdk_nag  # noqa: F401
-    if variant == "aisec":
+    if variant in AISEC_VARIANTS:
         import aisec_rules.pack  # noqa: F401
         import aisec_rules.registry  # noqa: F401  (discovers the rule modules)
 
@@ -513,11 +542,11 @@ def child(variant: str, size: int, outdir: str) -> None:
 
     result = {"variant": variant, "size": size, "synth": synth_seconds,
               "cpu": None if cpu_start is None or cpu_end is None else cpu_end - cpu_start, **_assembly_facts(Path(outdir))}
-    if variant == "aisec":
+    if variant in AISEC_VARIANTS:
         from aisec_rules.registry import RULES
 
         result["rules"], result["engine"] = len(RULES), sum(ENGINE_SECONDS)
-    if variant in ("aisec", "awssolutions"):
+    if variant in ("awssolutions", *AISEC_VARIANTS):
         result["validate"] = sum(VALIDATE_SECONDS)
     print(RESULT_MARK + json.dumps(result), flush=True)
 
@@ -525,11 +554,14 @@ def child(variant: str, size: int, outdir: str) -> None:
 def _assembly_facts(outdir: Path) -> dict:
     resources = sum(len(json.loads(p.read_text()).get("Resources", {})) for p in outdir.glob("*.template.json"))
     findings: Dict[str, int] = {}
+    violations: Dict[str, int] = {}
     report = outdir / "validation-report.json"
     if report.exists():
         for plugin in json.loads(report.read_text()).get("pluginReports", []):
             findings[plugin["pluginName"]] = sum(len(v.get("violatingConstructs", [])) for v in plugin.get("violations", []))
-    return {"resources": resources, "stacks": len(list(outdir.glob("*.template.json"))), "findings": findings}
+            violations[plugin["pluginName"]] = len(plugin.get("violations", []))
+    return {"resources": resources, "stacks": len(list(outdir.glob("*.template.json"))), "findings": findings,
+            "violations": violations}
 
 
 # --------------------------------------------------------------------------------------------
@@ -547,6 +579,7 @@ def child_env(variant: str = "") -> Dict[str, str]:
     env.setdefault("CDK_DISABLE_CLI_TELEMETRY", "true")
     env.setdefault("CKV_SKIP_PACKAGE_UPDATE_CHECK", "true")
     env.pop("CDK_CONTEXT_JSON", None)  # context from a surrounding `cdk` CLI run would change the apps
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's Python caches bytecode: do not recompile every module per run
     return env
 
 
@@ -595,12 +628,13 @@ def run_synth(variant: str, size: int, quiet_wait: float = 0.0) -> dict:
     return result
 
 
-def measure_synth(sizes: Sequence[int], repeat: int, quiet_wait: float) -> Dict[Tuple[str, int], List[dict]]:
+def measure_synth(sizes: Sequence[int], repeat: int, quiet_wait: float,
+                  variants: Sequence[str] = VARIANTS) -> Dict[Tuple[str, int], List[dict]]:
     """Every variant at every size, `repeat` times, interleaved so that drift hits all alike."""
     runs: Dict[Tuple[str, int], List[dict]] = {}
     for size in sizes:
         for round_ in range(repeat):
-            for variant in VARIANTS:
+            for variant in variants:
                 result = run_synth(variant, size, quiet_wait)
                 runs.setdefault((variant, size), []).append(result)
                 print(f"  N={size:<5} run {round_ + 1}/{repeat} {variant:<16} synth {result['synth']:7.2f} s"
@@ -728,6 +762,35 @@ def process_table(runs: Dict[Tuple[str, int], List[dict]], sizes: Sequence[int])
     return lines
 
 
+def _ratio(part: float, whole: float) -> str:
+    return f"{part / whole:.2f}" if whole > 0 and part >= 0 else "n/a"
+
+
+def shape_table(runs: Dict[Tuple[str, int], List[dict]], sizes: Sequence[int]) -> List[str]:
+    """aisec, aisec with the per-finding report shape (before aisec_rules.cdk_report) and
+    AwsSolutionsChecks, measured in the same interleaved run: what each adds to plain synth
+    (wall, CPU, whole process) and how long its `validate()` took, with the ratios."""
+    lines = ["| N | measure | plain | aisec | aisec, per-finding shape (before) | AwsSolutions "
+             "| aisec / AwsSolutions | aisec / per-finding (after / before) | per-finding / AwsSolutions |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for size in sizes:
+        plain, ours, before, nag = (runs[(v, size)] for v in ("plain", "aisec", PER_FINDING, "awssolutions"))
+        for key, label in (("synth", "synth s"), ("cpu", "synth CPU s"), ("wall", "process wall s")):
+            if any(r[key] is None for r in plain + ours + before + nag):
+                continue
+            base = median(plain, key)
+            own, old, theirs = (median(rs, key) - base for rs in (ours, before, nag))
+            lines.append(f"| {size} | {label} overhead | {base:.2f} | {own:+.2f} | {old:+.2f} | {theirs:+.2f} "
+                         f"| {_ratio(own, theirs)} | {_ratio(own, old)} | {_ratio(old, theirs)} |")
+        own, old, theirs = (median(rs, "validate") for rs in (ours, before, nag))
+        lines.append(f"| {size} | `validate()` s | | {own:.3f} | {old:.3f} | {theirs:.3f} | {_ratio(own, theirs)} "
+                     f"| {_ratio(own, old)} | {_ratio(old, theirs)} |")
+        counts = [f"{r[-1]['violations'].get(name, 0)} / {r[-1]['findings'].get(name, 0)}"
+                  for r, name in ((ours, "AISEC"), (before, "AISEC"), (nag, "AwsSolutions"))]
+        lines.append(f"| {size} | violations / violating resources in the report | | {' | '.join(counts)} | | | |")
+    return lines
+
+
 def scanner_table(scan: dict) -> List[str]:
     lines = [f"| scanner on the {scan['templates']} templates of N={scan['size']} | process wall s | exit code | notes |",
              "|---|---|---|---|"]
@@ -786,6 +849,10 @@ def report(saved: dict) -> str:
         lines += ["Synth CPU seconds (same span; user + system time of the Python process and its Node.js children):",
                   "", *synth_table(runs, sizes, "cpu"), ""]
     lines += ["Process wall seconds (Python and jsii start-up, synth, exit):", "", *process_table(runs, sizes), ""]
+    if all((PER_FINDING, size) in runs for size in sizes):
+        lines += ["Side by side in this run (`--per-finding`): overheads over plain synth (differences of medians), "
+                  "`validate()` medians, and ratios (below 1: the first costs less; n/a: an overhead below the noise):",
+                  "", *shape_table(runs, sizes), ""]
     if saved.get("scan"):
         lines += [*scanner_table(saved["scan"]), ""]
     return "\n".join(lines)
@@ -798,6 +865,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="smoke run: sizes 50,200 and one repeat (overrides both)")
     parser.add_argument("--quiet-wait", type=float, default=60.0, metavar="SECONDS",
                         help="before each synth, wait up to this long for other processes to go idle (default 60; 0: never)")
+    parser.add_argument("--per-finding", action="store_true",
+                        help=f"also measure the variant {PER_FINDING}: the aisec pack with its earlier report shape "
+                             "(one typed PolicyViolation per finding), interleaved with the others")
     parser.add_argument("--checkov", metavar="PATH", help="checkov executable to compare with (default: looked up)")
     parser.add_argument("--render", metavar="RUNS_JSON", type=Path,
                         help="measure nothing: print the report of a saved measurement (bench/out/runs.json)")
@@ -824,9 +894,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     command = " ".join([python.relative_to(ROOT).as_posix() if python.is_relative_to(ROOT) else str(python),
                         "bench/run.py", *(argv if argv is not None else sys.argv[1:])])
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"measuring sizes {args.sizes}, {args.repeat} run(s) each, variants {', '.join(VARIANTS)}", file=sys.stderr)
+    variants = VARIANTS + ((PER_FINDING,) if args.per_finding else ())
+    print(f"measuring sizes {args.sizes}, {args.repeat} run(s) each, variants {', '.join(variants)}", file=sys.stderr)
     saved = {"command": command, "facts": machine_facts(),
-             "runs": [r for rs in measure_synth(args.sizes, args.repeat, args.quiet_wait).values() for r in rs]}
+             "runs": [r for rs in measure_synth(args.sizes, args.repeat, args.quiet_wait, variants).values() for r in rs]}
     print("scanning templates with aisec check and checkov", file=sys.stderr)
     saved["scan"] = measure_scanners(max(args.sizes), args.repeat, args.checkov)
     (OUT / "runs.json").write_text(json.dumps(saved, indent=1), encoding="utf-8")

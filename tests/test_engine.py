@@ -54,3 +54,43 @@ def test_capability_detection():
     assert caps({"R": {"Type": "AWS::BedrockAgentCore::Runtime", "Properties": {}}}) == {Capability.ANSWERS, Capability.ACTS}
     assert caps({"C": {"Type": "AWS::OpenSearchServerless::Collection", "Properties": {"Type": "SEARCH"}}}) == set()
     assert caps({"T": {"Type": "AWS::SNS::Topic"}}) == set()
+
+
+def test_a_rule_declares_that_it_tightens_with_the_phase_exactly_when_its_check_reads_it():
+    """The engine reuses a rule's highest-phase findings at lower phases unless the rule tightens."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from aisec_rules import rules as package
+    from aisec_rules.model import Rule
+
+    seen = 0
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        module = importlib.import_module(info.name)
+        reads_phase = "ctx.phase" in inspect.getsource(module)
+        for rule in (v for v in vars(module).values() if isinstance(v, Rule)):
+            seen += 1
+            assert rule.tightens == reads_phase, rule.id
+    assert seen >= 70
+
+
+def test_one_pass_over_every_phase_equals_one_evaluation_per_phase():
+    from aisec_rules.engine import evaluate_phases, evaluate_system
+    from aisec_rules.system import Stack
+    from aisec_rules.template import Template
+
+    template = Template({"Resources": {
+        "Interpreter": {"Type": "AWS::BedrockAgentCore::CodeInterpreterCustom", "Properties": {
+            "Name": "i", "NetworkConfiguration": {"NetworkMode": "SANDBOX"}}},
+        "Gateway": {"Type": "AWS::BedrockAgentCore::Gateway", "Properties": {
+            "Name": "g", "ProtocolType": "MCP", "AuthorizerType": "AWS_IAM", "RoleArn": "arn:aws:iam::1:role/g",
+            "PolicyEngineConfiguration": {"Arn": "arn:aws:bedrock-agentcore:us-east-1:1:policy-engine/p",
+                                          "Mode": "LOG_ONLY"}}},
+    }}, "t.json")
+    together = evaluate_phases([Stack(template)], list(Phase))
+    for phase in Phase:
+        alone = evaluate_system([Stack(template)], phase)
+        assert [(f.id, f.resource, f.message) for f in together[phase]] == \
+            [(f.id, f.resource, f.message) for f in alone], phase
+    assert {f.id for f in together[Phase.ADVANCED]} - {f.id for f in together[Phase.ENHANCED]}

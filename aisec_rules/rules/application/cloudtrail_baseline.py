@@ -108,4 +108,5 @@ RULE = Rule(
     construct="aisec_constructs.detection.AuditTrail",
     check=check,
     scope=Scope.ENVIRONMENT,
+    tightens=True,
 )

@@ -104,4 +104,5 @@ RULE = Rule(
                 "the user pool.",
     construct="aisec_constructs.application.SecureApi",
     check=check,
+    tightens=True,
 )

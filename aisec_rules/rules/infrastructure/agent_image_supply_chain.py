@@ -139,4 +139,5 @@ RULE = Rule(
                 "sign tool function code with AWS Signer and set a code signing configuration.",
     construct="aisec_constructs.infrastructure.PrivateToolFunction (code signing)",
     check=check,
+    tightens=True,
 )

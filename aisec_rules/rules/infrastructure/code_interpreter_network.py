@@ -46,4 +46,5 @@ RULE = Rule(
                 "prototyping); the network configuration is create-only, so choose it before the first deploy.",
     construct="aisec_constructs.application.AgentCoreCodeInterpreter",
     check=check,
+    tightens=True,
 )
