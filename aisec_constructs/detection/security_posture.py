@@ -13,7 +13,7 @@ Choices and evidence:
 
 * Standard ARN ``arn:<partition>:securityhub:<region>::standards/ai-security-best-practices/v/1.0.0``
   (Security Hub user guide, "AI Security Best Practices standard").
-* Config managed rule identifiers come from ``aisec_rules.rules.application._config_rules`` (two
+* Config managed rule identifiers come from ``aisec_rules.aws`` (two
   verified on their Config pages, the rest by the documented naming convention; see that module).
   ``ai_config_rules`` replaces the list: some AgentCore rules exist only in the Regions where
   AgentCore is offered, so narrow the list for other Regions.
@@ -40,7 +40,7 @@ from aws_cdk import aws_securityhub as securityhub
 from aws_cdk import aws_securitylake as securitylake
 from constructs import Construct
 
-from aisec_rules.rules.application._config_rules import AI_CONFIG_RULES, AI_STANDARD_PATH
+from aisec_rules.aws import AI_CONFIG_RULES, AI_STANDARD_PATH
 
 from ..annotations import record_opt_out
 from ..data import EncryptionKey, SecureBucket

@@ -58,17 +58,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from aisec_rules.aws import AGENTCORE, AGENTCORE_GATEWAY, BEDROCK_AGENT, BEDROCK_AGENT_RUNTIME, BEDROCK_RUNTIME
 from aisec_rules.model import Capability, with_implied
 
 from ..annotations import record_opt_out
 from ..data.keys import EncryptionKey
 from ..data.log_groups import SecureLogGroup
 
-BEDROCK_RUNTIME = "bedrock-runtime"
-BEDROCK_AGENT_RUNTIME = "bedrock-agent-runtime"
-BEDROCK_AGENT = "bedrock-agent"
-AGENTCORE = "bedrock-agentcore"
-AGENTCORE_GATEWAY = "bedrock-agentcore.gateway"
 DEFAULT_SUPPORT_SERVICES = ("kms", "logs", "sts", "secretsmanager")
 CONTAINER_SERVICES = ("ecr.api", "ecr.dkr")
 #: Endpoints whose callers may authenticate with an OAuth bearer token (no IAM principal).

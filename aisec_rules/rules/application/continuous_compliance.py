@@ -17,7 +17,7 @@ administrator account, an organization-wide Config aggregator, a platform stack)
   user guide page "AI Security Best Practices standard"; a ``Fn::Sub``/``Fn::Join`` with
   ``${AWS::Region}`` counts). Alternative: ``AWS::Config::ConfigRule`` s with ``Source.Owner`` ``AWS``
   whose ``SourceIdentifier`` s cover every managed rule that evaluates an AI resource type present
-  in the template (table in ``_config_rules.py``).
+  in the template (table in ``aisec_rules.aws``).
 * ``ConfigRecorder``: an ``AWS::Config::ConfigurationRecorder`` (Security Hub controls and Config
   rules evaluate what the recorder records).
 * ``Forensics``: an ``AWS::Detective::Graph`` or an ``AWS::SecurityLake::DataLake``.
@@ -28,7 +28,7 @@ from typing import Iterator, Set
 
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
-from ._config_rules import AI_CONFIG_RULES
+from ...aws import AI_CONFIG_RULES
 
 AI_STANDARD_MARK = "standards/ai-security-best-practices/v/"
 _ELSEWHERE = "If it is managed in another account or app (for example a delegated administrator), acknowledge " \

@@ -22,17 +22,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from ...aws import AGENTCORE, AGENTCORE_GATEWAY, BEDROCK_AGENT_RUNTIME, BEDROCK_RUNTIME  # noqa: F401 (read as net.X)
 from ...template import MISSING, Resource, Template, is_true
 
 VPC = "AWS::EC2::VPC"
 SUBNET = "AWS::EC2::Subnet"
 ENDPOINT = "AWS::EC2::VPCEndpoint"
 
-#: The interface endpoints each kind of AI caller needs (service name suffixes).
-BEDROCK_RUNTIME = "bedrock-runtime"
-BEDROCK_AGENT_RUNTIME = "bedrock-agent-runtime"
-AGENTCORE = "bedrock-agentcore"
-AGENTCORE_GATEWAY = "bedrock-agentcore.gateway"
 
 _AI_SERVICE = re.compile(r"^(bedrock|sagemaker)", re.IGNORECASE)
 _SERVICE = re.compile(r"^(?:com\.amazonaws|aws\.sagemaker|aws\.api)\.(?:\$\{[^}]+\}|[a-z0-9-]+)\.(.+)$", re.IGNORECASE)

@@ -1,5 +1,16 @@
-"""The AWS Config managed rules behind the Security Hub AI Security Best Practices standard, per
-resource type they evaluate. Shared by AISEC-APP-27 and ``aisec_constructs.detection.SecurityPosture``.
+"""AWS names both packages need: the interface endpoint services of AI callers, and the AWS Config
+managed rules and Security Hub standard of the AI Security Best Practices standard.
+
+The rule pack reads these to judge templates and the constructs use them to build resources, so each
+name is written once, here.
+
+Endpoint services are the suffix of a VPC endpoint's ``ServiceName`` after the Region
+(``com.amazonaws.<region>.bedrock-runtime``); the AgentCore developer guide ("Use interface VPC
+endpoints") names ``bedrock-agentcore`` for the data plane and ``bedrock-agentcore.gateway`` for
+gateways.
+
+Config rules: The AWS Config managed rules behind the Security Hub AI Security Best Practices standard, per
+resource type they evaluate. Used by AISEC-APP-27 and ``aisec_constructs.detection.SecurityPosture``.
 
 ``Source.SourceIdentifier`` values are the upper-case, underscore form of the rule names (AWS Config
 developer guide, one page per rule). Verified on their pages: ``BEDROCK_DATA_SOURCE_ENCRYPTION_ENABLED``
@@ -9,6 +20,12 @@ identifier pages could not be read here (unverified): the construct takes the li
 wrong identifier can be replaced without a release.
 """
 from typing import Dict, Tuple
+
+BEDROCK_RUNTIME = "bedrock-runtime"
+BEDROCK_AGENT_RUNTIME = "bedrock-agent-runtime"
+BEDROCK_AGENT = "bedrock-agent"
+AGENTCORE = "bedrock-agentcore"
+AGENTCORE_GATEWAY = "bedrock-agentcore.gateway"
 
 AI_STANDARD_PATH = "standards/ai-security-best-practices/v/1.0.0"
 
