@@ -44,3 +44,20 @@ AI_CONFIG_RULES: Dict[str, Tuple[str, ...]] = {
     "AWS::SageMaker::Model": ("SAGEMAKER_MODEL_MULTICONTAINER_PRIVATE_REGISTRY",),
     "AWS::SageMaker::FeatureGroup": ("SAGEMAKER_FEATUREGROUP_ONLINE_STORE_ENCRYPTION",),
 }
+
+#: CloudTrail data events: a template resource type -> (the ``resources.type`` value an advanced event
+#: selector must select for it, alternatives that also count). Read by AISEC-APP-20 and ``AuditTrail``.
+DATA_EVENT_TYPES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "AWS::Bedrock::Agent": ("AWS::Bedrock::AgentAlias", ()),
+    "AWS::Bedrock::AgentAlias": ("AWS::Bedrock::AgentAlias", ()),
+    "AWS::Bedrock::KnowledgeBase": ("AWS::Bedrock::KnowledgeBase", ()),
+    "AWS::Bedrock::Flow": ("AWS::Bedrock::FlowAlias", ()),
+    "AWS::Bedrock::FlowAlias": ("AWS::Bedrock::FlowAlias", ()),
+    "AWS::Bedrock::Guardrail": ("AWS::Bedrock::Guardrail", ()),
+    "AWS::Bedrock::Prompt": ("AWS::Bedrock::PromptVersion", ("AWS::Bedrock::Prompt",)),
+    "AWS::Bedrock::PromptVersion": ("AWS::Bedrock::PromptVersion", ("AWS::Bedrock::Prompt",)),
+    "AWS::BedrockAgentCore::Runtime": ("AWS::BedrockAgentCore::Runtime", ()),
+    "AWS::BedrockAgentCore::RuntimeEndpoint": ("AWS::BedrockAgentCore::RuntimeEndpoint", ()),
+    "AWS::BedrockAgentCore::Gateway": ("AWS::BedrockAgentCore::Gateway", ()),
+    "AWS::BedrockAgentCore::Memory": ("AWS::BedrockAgentCore::Memory", ()),
+}

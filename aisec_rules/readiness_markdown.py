@@ -6,6 +6,7 @@ from typing import List
 
 from .model import Layer, Phase
 from .readiness import EnvironmentReadiness, Readiness, exception_entry, label
+from .report import escape
 
 SYMBOLS = {"met": "✅ met", "missing": "❌ missing", "acknowledged": "📝 acknowledged", "not_applicable": "➖ n/a"}
 STATE_WORDS = {"in force": "in force", "expiring": "⏳ expiring soon", "expired": "⛔ expired", "invalid": "⛔ invalid"}
@@ -29,10 +30,10 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
     enforced = f"; enforced phase: **{readiness.enforced.label}**" if readiness.enforced else ""
     out.append(f"{readiness.today.isoformat()} · aisec {readiness.version or ''}".rstrip() + enforced)
     if readiness.policy.source:
-        out.append(f"Policy: `{readiness.policy.source}`")
+        out.append(f"Policy: {_code(readiness.policy.source)}")
     for env in readiness.environments:
         out += ["", f"### {env.environment.label}: {verdict_line(env)}", ""]
-        out.append(f"Stacks: {', '.join(s.name for s in env.environment.stacks)} · capabilities: "
+        out.append(f"Stacks: {', '.join(_cell_text(s.name) for s in env.environment.stacks)} · capabilities: "
                    f"{', '.join(sorted(c.value for c in env.capabilities)) or 'none'} · services: "
                    f"{', '.join(sorted(s.value for s in env.services))}")
         out += ["", "| Layer | " + " | ".join(p.label for p in Phase) + " |", "|---|---|---|---|"]
@@ -43,7 +44,8 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
             out += ["", f"**Missing for {label(env.next_phase)}** (most severe first)", "",
                     "| Severity | Control | Where | Remediation | Construct |", "|---|---|---|---|---|"]
             for gap in env.gaps:
-                where = ", ".join(f"`{f.resource}` ({f.stack}){'' if f.id == gap.rule.id else ': ' + f.id[len(gap.rule.id):]}"
+                where = ", ".join(f"{_code(f.resource)} ({_cell_text(f.stack)})"
+                                  f"{'' if f.id == gap.rule.id else ': ' + _code(f.id[len(gap.rule.id):])}"
                                   for f in gap.findings[:5])
                 where += f" and {len(gap.findings) - 5} more" if len(gap.findings) > 5 else ""
                 out.append(f"| {gap.rule.severity.value} | [{gap.rule.id}]({docs_base}#{gap.rule.docs_anchor}) "
@@ -58,10 +60,18 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
             for f in env.exceptions:
                 e = exception_entry(f)
                 state = STATE_WORDS.get(e["state"], e["state"]) + (f": {e['problem']}" if e["problem"] else "")
-                out.append(f"| `{e['finding_id']}` | `{e['resource']}` | {e['stack']} | {_cell_text(e['reason'])} | "
+                out.append(f"| {_code(e['finding_id'])} | {_code(e['resource'])} | {_cell_text(e['stack'])} | "
+                           f"{_cell_text(e['reason'])} | "
                            f"{e['expires'] or '–'} | {_cell_text(state)} |")
     return "\n".join(out) + "\n"
 
 
 def _cell_text(text: str) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    """Template-controlled text (ids, names, reasons) fit for one Markdown table cell: escaped to one
+    line (no control or bidirectional characters), pipes escaped, HTML tags and mentions defused."""
+    return escape(text or "").replace("|", "\\|").replace("<", "&lt;").replace("@", "@\u200b")
+
+
+def _code(text: str) -> str:
+    """An id as inline code: backticks cannot close the span early."""
+    return "`" + _cell_text(text).replace("`", "'") + "`"

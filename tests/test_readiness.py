@@ -193,3 +193,20 @@ def test_aisec_report_writes_a_file_and_reports_bad_paths(assembly, tmp_path, ca
     assert target.read_text().startswith("<!DOCTYPE html>")
     assert main(["report", str(tmp_path / "missing")]) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_markdown_defuses_template_controlled_text():
+    """Logical ids and reasons come from the template: in a pull-request comment they must not close a
+    code span, split a table row, inject HTML, mention someone or hide text."""
+    from aisec_rules import readiness_markdown
+    from aisec_rules.system import Stack
+    from aisec_rules.template import Template
+
+    hostile = "Bad`|<img src=x>\n@team\u202e"
+    template = Template({"Resources": {hostile: {
+        "Type": "AWS::BedrockAgentCore::CodeInterpreterCustom",
+        "Properties": {"Name": "x", "NetworkConfiguration": {"NetworkMode": "PUBLIC"}}}}}, "t.json")
+    text = readiness_markdown.render(assess([Stack(template)], today=TODAY))
+    row = next(line for line in text.splitlines() if "AISEC-INF-06" in line and line.startswith("| high"))
+    assert "`Bad'\\|&lt;img src=x>\\n@\u200bteam\\u202e`" in row
+    assert "<img" not in text and "\u202e" not in text

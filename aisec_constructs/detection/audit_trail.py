@@ -39,13 +39,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from aisec_rules.rules.application.cloudtrail_data_events import REQUIRED
+from aisec_rules.aws import DATA_EVENT_TYPES
 
 from ..annotations import record_opt_out
 from ..data import EncryptionKey, SecureBucket, SecureLogGroup
 
 #: Every data-event ``resources.type`` value the construct knows (Bedrock and AgentCore).
-AI_DATA_EVENT_TYPES = tuple(sorted({value for value, _ in REQUIRED.values()}))
+AI_DATA_EVENT_TYPES = tuple(sorted({value for value, _ in DATA_EVENT_TYPES.values()}))
 
 
 def management_selector() -> dict:
@@ -62,8 +62,8 @@ def detected_data_event_types(scope: Construct) -> List[str]:
     """The data-event ``resources.type`` values for the Bedrock/AgentCore resources under ``scope``."""
     found = set()
     for node in scope.node.find_all():
-        if isinstance(node, cdk.CfnResource) and node.cfn_resource_type in REQUIRED:
-            found.add(REQUIRED[node.cfn_resource_type][0])
+        if isinstance(node, cdk.CfnResource) and node.cfn_resource_type in DATA_EVENT_TYPES:
+            found.add(DATA_EVENT_TYPES[node.cfn_resource_type][0])
     return sorted(found)
 
 

@@ -49,25 +49,12 @@ from __future__ import annotations
 
 from typing import Dict, Iterator, List, Set, Tuple
 
+from ...aws import DATA_EVENT_TYPES
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Service, Severity, Violation
 from ...template import Resource, Template, as_list, is_false
 
-#: template resource type -> (required resources.type, alternatives that also count)
-REQUIRED: Dict[str, Tuple[str, Tuple[str, ...]]] = {
-    "AWS::Bedrock::Agent": ("AWS::Bedrock::AgentAlias", ()),
-    "AWS::Bedrock::AgentAlias": ("AWS::Bedrock::AgentAlias", ()),
-    "AWS::Bedrock::KnowledgeBase": ("AWS::Bedrock::KnowledgeBase", ()),
-    "AWS::Bedrock::Flow": ("AWS::Bedrock::FlowAlias", ()),
-    "AWS::Bedrock::FlowAlias": ("AWS::Bedrock::FlowAlias", ()),
-    "AWS::Bedrock::Guardrail": ("AWS::Bedrock::Guardrail", ()),
-    "AWS::Bedrock::Prompt": ("AWS::Bedrock::PromptVersion", ("AWS::Bedrock::Prompt",)),
-    "AWS::Bedrock::PromptVersion": ("AWS::Bedrock::PromptVersion", ("AWS::Bedrock::Prompt",)),
-    "AWS::BedrockAgentCore::Runtime": ("AWS::BedrockAgentCore::Runtime", ()),
-    "AWS::BedrockAgentCore::RuntimeEndpoint": ("AWS::BedrockAgentCore::RuntimeEndpoint", ()),
-    "AWS::BedrockAgentCore::Gateway": ("AWS::BedrockAgentCore::Gateway", ()),
-    "AWS::BedrockAgentCore::Memory": ("AWS::BedrockAgentCore::Memory", ()),
-}
+REQUIRED = DATA_EVENT_TYPES
 
 TRAIL_TYPES = ("AWS::CloudTrail::Trail", "AWS::CloudTrail::EventDataStore")
 
