@@ -37,7 +37,7 @@ Choices:
 * A trail with ``IsLogging`` literally false, or an event data store with ``IngestionEnabled``
   false, records nothing and does not count.
 * No trail or event data store in the template at all: one workload finding (resource None)
-  saying how to acknowledge when an organization trail or a trail of another stack selects these
+  saying how to acknowledge when an organization trail or a trail of another app selects these
   data events. Otherwise each missing type is a finding on the first trail/store (by logical id)
   with the type as detail (``AISEC-APP-20[AWS::Bedrock::KnowledgeBase]``); a ``resources.type``
   value that cannot be resolved (an import, a parameter without default), or that holds on one

@@ -3,7 +3,7 @@
 Workload level: the template has an ``AWS::Bedrock::EnforcedGuardrailConfiguration`` (account-level
 enforcement) or an ``AWS::Organizations::Policy`` of ``Type`` ``BEDROCK_POLICY`` (the organization
 variant; its content is not judged here). Without either, one workload-level finding (no detail): when
-enforcement is configured in another stack or by the organization's management account, acknowledge it
+enforcement is configured in another app or by the organization's management account, acknowledge it
 with a reason naming where.
 
 Each ``AWS::Bedrock::EnforcedGuardrailConfiguration`` (names and enums from its cfn-lint schema):

@@ -20,7 +20,7 @@ deliberately public (a static website) is acknowledged with that reason.
   neither also counts), and a ``Resource`` covering objects (one entry ending in ``/*``, or
   ``*``). ``PolicyDocument`` may be an object or a JSON string (schema), ``Statement`` a list
   or a single object. A policy whose document cannot be read makes the finding say "cannot be
-  verified". A bucket policy kept in another stack is invisible here: acknowledge with its name.
+  verified". A bucket policy kept in another app is invisible here: acknowledge with its name.
 """
 from __future__ import annotations
 

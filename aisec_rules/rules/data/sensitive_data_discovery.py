@@ -6,7 +6,7 @@ contain an ``AWS::Macie::Session`` whose ``Status`` is ``ENABLED`` (schema: enum
 workload-level (attached to the resource that makes the template a RAG workload). A session with
 ``Status`` ``PAUSED`` fails on the session itself.
 
-Macie is an account-and-Region singleton: when it is enabled by another stack or by the
+Macie is an account-and-Region singleton: when it is enabled by another app or by the
 organization's delegated administrator, acknowledge the workload finding with that reason.
 Automated sensitive-data discovery (``AutomatedDiscoveryStatus``) is read-only in CloudFormation, and
 classification jobs have no resource type: ``aisec_constructs.data.DataClassification`` creates the

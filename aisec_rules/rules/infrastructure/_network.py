@@ -180,11 +180,11 @@ def describe(key: Optional[str]) -> str:
 
 
 def outside_note(key: Optional[str]) -> str:
-    """The sentence that tells users how to handle a control that lives in another stack."""
+    """The sentence that tells users how to handle a control that lives outside the system judged."""
     if key is not None and not key.startswith("external:"):
         return ""
-    return (" The VPC is managed outside this template: if the control is in place there (for example in a "
-            "shared networking stack), acknowledge this finding with that reason.")
+    return (" The VPC is managed outside the stacks judged here: if the control is in place there (for example "
+            "in a shared networking stack of another app), acknowledge this finding with that reason.")
 
 
 def _non_empty(value: Any) -> bool:

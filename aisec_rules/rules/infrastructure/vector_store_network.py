@@ -102,9 +102,9 @@ def check(ctx: Context) -> Iterator[Violation]:
         covered = any(_matches(p, name) for p in all_patterns) or (name is None and bool(policies))
         if not covered:
             yield Violation(collection.logical_id,
-                            f"no network security policy in this template covers collection/{name or '?'}, so its "
+                            f"no network security policy in this environment covers collection/{name or '?'}, so its "
                             "network access cannot be verified; add one with AllowFromPublic false and SourceVPCEs or "
-                            "SourceServices, or, if the policy is managed in another stack and is private, acknowledge "
+                            "SourceServices, or, if the policy is managed outside this app and is private, acknowledge "
                             "this finding with that reason")
 
 
