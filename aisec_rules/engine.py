@@ -36,8 +36,8 @@ class Context:
 
     def capabilities_of(self, logical_id: str) -> FrozenSet[Capability]:
         """What the workload of one resource does: the capabilities of the stack that declares it (its
-        own and those of the stacks that use it), or of the whole view when that stack has none or
-        capabilities were given. A requirement that depends on what a resource serves (the endpoints of a VPC, the
+        own or, for a stack with none, those of the stacks that use its values), or of the whole view
+        when that stack has none either or capabilities were given. A requirement that depends on what a resource serves (the endpoints of a VPC, the
         grounding of a guardrail) reads this, so a chat stack's network is not asked for the
         endpoints of the RAG stack beside it."""
         own = self.stack_capabilities.get(self.template.origin(logical_id)[0])
@@ -98,7 +98,35 @@ def evaluate_phases(
     policy: Optional[Policy] = None,
     today: Optional[dt.date] = None,
 ) -> Dict[Phase, List[Finding]]:
-    """The findings of :func:`evaluate_system` at each of ``phases``, in one pass: each environment is
+    """The findings of :func:`evaluate_system` at each of ``phases``, in one pass (:func:`judge`)."""
+    wanted = {Phase.parse(p) for p in phases}
+    result: Dict[Phase, List[Finding]] = {p: [] for p in wanted}
+    for judgement in judge(stacks, wanted, capabilities, rules, policy, today):
+        for p in wanted:
+            result[p].extend(judgement.findings[p])
+    return result
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One environment judged: the capabilities and services it was judged for, and its findings at
+    each phase asked."""
+
+    environment: Environment
+    capabilities: FrozenSet[Capability]
+    services: FrozenSet[Service]
+    findings: Dict[Phase, List[Finding]]
+
+
+def judge(
+    stacks: Iterable[Stack],
+    phases: Iterable[Phase],
+    capabilities: Optional[Iterable[Capability]] = None,
+    rules: Optional[Sequence[Rule]] = None,
+    policy: Optional[Policy] = None,
+    today: Optional[dt.date] = None,
+) -> List[Judgement]:
+    """Each environment of ``stacks`` judged at each of ``phases``, in one pass: the environment is
     joined and its capabilities detected once, and a rule runs once, at the highest phase asked; at a
     lower phase it runs again only when its check reads the phase (``Rule.tightens``), otherwise its
     findings there are those of the highest phase."""
@@ -109,11 +137,7 @@ def evaluate_phases(
     wanted = sorted({Phase.parse(p) for p in phases}, reverse=True)
     given = with_implied(capabilities) if capabilities is not None else None
     governance = _Governance(policy, today or exceptions.today())
-    result: Dict[Phase, List[Finding]] = {p: [] for p in wanted}
-    for environment in environments(stacks):
-        for p, found in _evaluate_environment(environment, wanted, given, rules, governance).items():
-            result[p].extend(found)
-    return result
+    return [_evaluate_environment(environment, wanted, given, rules, governance) for environment in environments(stacks)]
 
 
 @dataclass(frozen=True)
@@ -135,8 +159,8 @@ class _Governance:
 
 
 def _evaluate_environment(environment: Environment, phases: Sequence[Phase], given: Optional[FrozenSet[Capability]],
-                          rules: Sequence[Rule], governance: _Governance) -> Dict[Phase, List[Finding]]:
-    """Findings of one environment at each of ``phases`` (highest first)."""
+                          rules: Sequence[Rule], governance: _Governance) -> Judgement:
+    """One environment judged at each of ``phases`` (highest first)."""
     view = environment.view()
     try:
         active = given if given is not None else caps.detect(view)
@@ -190,7 +214,7 @@ def _evaluate_environment(environment: Environment, phases: Sequence[Phase], giv
                 finding = replace(finding, message="; also: ".join(messages[key]))
             judged.append(governance.judge(finding, ack))
         result[phase] = judged
-    return result
+    return Judgement(environment, active, services, result)
 
 
 def stack_capabilities(stacks: Sequence[Stack], links: Iterable[Tuple[str, str]]) -> Dict[str, FrozenSet[Capability]]:

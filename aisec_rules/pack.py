@@ -55,7 +55,7 @@ from . import exceptions, loader
 from . import policy as policies
 from .assembly import artifacts_of, outermost_assembly
 from .cdk_report import policy_report
-from .engine import evaluate_phases
+from .engine import Judgement, judge
 from .model import Capability, Finding, Phase
 from .registry import RULES
 from .policy import Policy
@@ -135,23 +135,22 @@ class AiSecurityChecks:
             stacks.append(Stack(template, artifact.name, artifact.environment) if artifact else Stack(template))
         today = exceptions.today()
         phases = list(Phase) if self._report else [self._phase]
-        by_phase = evaluate_phases(stacks, phases, self._capabilities, RULES, self._policy, today)
-        findings: List[Finding] = by_phase[self._phase]
+        judgements = judge(stacks, phases, self._capabilities, RULES, self._policy, today)
+        findings: List[Finding] = [f for j in judgements for f in j.findings[self._phase]]
         if self._report and paths:
-            self._write_report(stacks, by_phase, today, Path(paths[0]))
+            self._write_report(judgements, today, Path(paths[0]))
         # The report goes back as jsii wire data, findings that read the same grouped into one
         # violation: CDK's per-violation work after validate() cost more than the rules (cdk_report).
         return policy_report(findings, verbose=self._verbose)
 
-    def _write_report(self, stacks: List[Stack], by_phase: Dict[Phase, List[Finding]], today,
-                      template_path: Path) -> None:
+    def _write_report(self, judgements: List[Judgement], today, template_path: Path) -> None:
         """The readiness report (HTML and JSON) in the cloud assembly folder, next to CDK's
         validation-report.json."""
         from . import readiness, readiness_html
 
         folder = outermost_assembly(template_path.resolve().parent) or template_path.resolve().parent
-        result = readiness.assess(stacks, enforced=self._phase, capabilities=self._capabilities, policy=self._policy,
-                                  today=today, rules=RULES, version=version(), known=by_phase)
+        result = readiness.from_judgements(judgements, enforced=self._phase, policy=self._policy, today=today,
+                                           rules=RULES, version=version())
         (folder / REPORT_JSON).write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
         (folder / REPORT_HTML).write_text(readiness_html.render(result), encoding="utf-8")
 

@@ -25,12 +25,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence
 
-from . import capabilities as caps
 from . import exceptions
-from .engine import evaluate_phases
-from .model import Capability, Finding, Layer, Phase, Rule, Service, Severity, with_implied
+from .engine import Judgement, judge
+from .model import Capability, Finding, Layer, Phase, Rule, Service, Severity
 from .policy import Policy
-from .system import Environment, Stack, describe_environment, environments
+from .system import Environment, Stack, describe_environment
 
 SCHEMA_VERSION = 1
 STATES = ("met", "missing", "acknowledged", "not_applicable")
@@ -158,38 +157,38 @@ class Readiness:
 
 def assess(stacks: Sequence[Stack], *, enforced: Optional[Phase] = None,
            capabilities: Optional[Iterable[Capability]] = None, policy: Optional[Policy] = None,
-           today: Optional[dt.date] = None, rules: Optional[Sequence[Rule]] = None, version: str = "",
-           known: Optional[Dict[Phase, List[Finding]]] = None) -> Readiness:
-    """Judge ``stacks`` at every phase and build the readiness of each environment. ``known`` holds the
-    findings of every phase when they were already judged with the same arguments (the pack's
-    :func:`~aisec_rules.engine.evaluate_phases`)."""
+           today: Optional[dt.date] = None, rules: Optional[Sequence[Rule]] = None, version: str = "") -> Readiness:
+    """Judge ``stacks`` at every phase and build the readiness of each environment."""
     if rules is None:
         from .registry import RULES
 
         rules = RULES
     policy = policy or Policy()
     today = today or exceptions.today()
-    given = with_implied(capabilities) if capabilities is not None else None
-    by_phase = known if known is not None and set(known) == set(Phase) else \
-        evaluate_phases(stacks, list(Phase), given, rules, policy, today)
-    result = []
-    for env in environments(stacks):
-        view = env.view()
-        env_caps = given if given is not None else caps.detect(view)
-        services = caps.services(view)
-        findings = {p: [f for f in by_phase[p] if f.environment == env.name] for p in Phase}
-        result.append(_environment(env, env_caps, services, findings, rules))
-    return Readiness(result, enforced, policy, today, version)
+    judgements = judge(stacks, list(Phase), capabilities, rules, policy, today)
+    return from_judgements(judgements, enforced=enforced, policy=policy, today=today, rules=rules, version=version)
 
 
-def _environment(env: Environment, env_caps: FrozenSet[Capability], services: FrozenSet[Service],
-                 findings: Dict[Phase, List[Finding]], rules: Sequence[Rule]) -> EnvironmentReadiness:
+def from_judgements(judgements: Sequence[Judgement], *, enforced: Optional[Phase], policy: Policy, today: dt.date,
+                    rules: Sequence[Rule], version: str = "") -> Readiness:
+    """The readiness of environments already judged at every phase (the pack judges once for its
+    violations and its report)."""
+    return Readiness([_environment(j, rules) for j in judgements], enforced, policy, today, version)
+
+
+def _environment(judgement: Judgement, rules: Sequence[Rule]) -> EnvironmentReadiness:
+    env, env_caps, services, findings = (judgement.environment, judgement.capabilities, judgement.services,
+                                         judgement.findings)
+    by_rule: Dict[Phase, Dict[str, List[Finding]]] = {phase: {} for phase in Phase}
+    for phase in Phase:
+        for f in findings[phase]:
+            by_rule[phase].setdefault(f.rule.id, []).append(f)
     matrix = []
     for layer in Layer:
         for phase in Phase:
             cell = Cell(layer, phase)
             for rule in (r for r in rules if r.layer is layer and r.phase is phase):
-                getattr(cell, _state(rule, phase, env_caps, services, findings[phase])).append(rule.id)
+                getattr(cell, _state(rule, phase, env_caps, services, by_rule[phase].get(rule.id, []))).append(rule.id)
             matrix.append(cell)
     highest = None
     for phase in Phase:
@@ -199,21 +198,17 @@ def _environment(env: Environment, env_caps: FrozenSet[Capability], services: Fr
     gaps: List[Gap] = []
     if highest is not Phase.ADVANCED:
         target = Phase.FOUNDATIONAL if highest is None else Phase(highest + 1)
-        open_by_rule: Dict[str, List[Finding]] = {}
-        for f in findings[target]:
-            if not f.acknowledged:
-                open_by_rule.setdefault(f.rule.id, []).append(f)
-        by_id = {r.id: r for r in rules}
-        gaps = sorted((Gap(by_id[i], fs) for i, fs in open_by_rule.items()),
+        open_by_rule = {i: [f for f in fs if not f.acknowledged] for i, fs in by_rule[target].items()}
+        gaps = sorted((Gap(fs[0].rule, fs) for fs in open_by_rule.values() if fs),
                       key=lambda g: (_SEVERITY_ORDER[g.rule.severity], g.rule.phase, g.rule.id))
     return EnvironmentReadiness(env, env_caps, services, findings, matrix, highest, gaps)
 
 
 def _state(rule: Rule, phase: Phase, env_caps: FrozenSet[Capability], services: FrozenSet[Service],
-           findings: List[Finding]) -> str:
+           mine: List[Finding]) -> str:
+    """The state of one control (rule) given its findings at ``phase``."""
     if not rule.applies(phase, env_caps, services):
         return "not_applicable"
-    mine = [f for f in findings if f.rule.id == rule.id]
     if not mine:
         return "met"
     return "acknowledged" if all(f.acknowledged for f in mine) else "missing"

@@ -429,7 +429,7 @@ def _register(app, variant: str) -> None:
         import aisec_rules.pack
         from aisec_rules import AiSecurityChecks, Phase
 
-        aisec_rules.pack.evaluate_phases = _timed_function(aisec_rules.pack.evaluate_phases, ENGINE_SECONDS)
+        aisec_rules.pack.judge = _timed_function(aisec_rules.pack.judge, ENGINE_SECONDS)
         if variant == PER_FINDING:
             aisec_rules.pack.policy_report = per_finding_report
         Validations.of(app).add_plugins(_timed(AiSecurityChecks)(app, phase=Phase.ADVANCED))
@@ -469,7 +469,7 @@ ENGINE_SECONDS: List[float] = []
 
 def _timed_function(function, seconds: List[float]):
     """`function`, with the seconds each call takes appended to `seconds`: splits the aisec pack's
-    `validate` into the rule engine (`evaluate_phases`: every phase, for the readiness report the pack
+    `validate` into the rule engine (`engine.judge`: every phase, for the readiness report the pack
     writes) and the rest (reading templates, writing the readiness report, building the report for CDK)."""
 
     def timed(*args, **kwargs):
