@@ -68,3 +68,13 @@ def expect_true(ctx: Context, resource: Resource, parent: Tuple[str, ...], flag:
 
 def _note(notes: Tuple[str, ...]) -> str:
     return f" ({'; '.join(notes)})" if notes else ""
+
+
+def network_flag_on_every_job(ctx: Context, flag: str, why: str) -> Iterator[Violation]:
+    """``NetworkConfig.<flag>`` must be true on every monitoring job definition (create-only there) and
+    on every schedule's inline job definition."""
+    for definition in ctx.template.of_type(*JOB_DEFINITIONS):
+        yield from expect_true(ctx, definition, ("NetworkConfig",), flag,
+                               why=why + "; create-only: a later change replaces the job definition")
+    for schedule in inline_schedules(ctx):
+        yield from expect_true(ctx, schedule, INLINE + ("NetworkConfig",), flag, why=why, optional_depth=1)

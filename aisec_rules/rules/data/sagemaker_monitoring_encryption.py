@@ -33,18 +33,13 @@ from typing import Iterator
 
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from .._sagemaker_jobs import INLINE, JOB_DEFINITIONS, expect_true, inline_schedules
+from .._sagemaker_jobs import network_flag_on_every_job
 
 _WHY = " (a distributed monitoring job otherwise moves the captured data between instances in clear text)"
 
 
 def check(ctx: Context) -> Iterator[Violation]:
-    for definition in ctx.template.of_type(*JOB_DEFINITIONS):
-        yield from expect_true(ctx, definition, ("NetworkConfig",), "EnableInterContainerTrafficEncryption",
-                               why=_WHY + "; create-only: a later change replaces the job definition")
-    for schedule in inline_schedules(ctx):
-        yield from expect_true(ctx, schedule, INLINE + ("NetworkConfig",), "EnableInterContainerTrafficEncryption",
-                               why=_WHY, optional_depth=1)
+    yield from network_flag_on_every_job(ctx, "EnableInterContainerTrafficEncryption", _WHY)
 
 
 RULE = Rule(

@@ -35,18 +35,13 @@ from typing import Iterator
 
 from ...engine import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from .._sagemaker_jobs import INLINE, JOB_DEFINITIONS, expect_true, inline_schedules
+from .._sagemaker_jobs import network_flag_on_every_job
 
 _WHY = " (an isolated monitoring container makes no network calls with the captured traffic it reads)"
 
 
 def check(ctx: Context) -> Iterator[Violation]:
-    for definition in ctx.template.of_type(*JOB_DEFINITIONS):
-        yield from expect_true(ctx, definition, ("NetworkConfig",), "EnableNetworkIsolation",
-                               why=_WHY + "; create-only: a later change replaces the job definition")
-    for schedule in inline_schedules(ctx):
-        yield from expect_true(ctx, schedule, INLINE + ("NetworkConfig",), "EnableNetworkIsolation", why=_WHY,
-                               optional_depth=1)
+    yield from network_flag_on_every_job(ctx, "EnableNetworkIsolation", _WHY)
 
 
 RULE = Rule(
