@@ -1,8 +1,6 @@
 """The cdk-nag pack end to end in CDK apps: findings fail the synth, acknowledgements silence
 exactly what they name, the report names construct paths, and the pack composes with
 AwsSolutionsChecks. Synth is slow, so each app is synthesized once per module."""
-import json
-from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
@@ -13,6 +11,7 @@ from aws_cdk import aws_sns as sns
 from cdk_nag import AwsSolutionsChecks
 
 from aisec_rules import AiSecurityChecks, Phase
+from tests.pack_report import aisec_violations, synth_report
 
 pytestmark = pytest.mark.compat  # also run against the lower bounds (make test-compat)
 
@@ -21,31 +20,6 @@ def interpreter(scope, name, mode):
     return agentcore.CfnCodeInterpreterCustom(
         scope, name, name=name.lower(),
         network_configuration=agentcore.CfnCodeInterpreterCustom.CodeInterpreterNetworkConfigurationProperty(network_mode=mode))
-
-
-def synth_report(app: cdk.App):
-    """Synthesize; return (failed, report dict)."""
-    failed = False
-    try:
-        app.synth()
-    except Exception as error:  # CDK raises when validation fails
-        assert "ValidationFailed" in str(error)
-        failed = True
-    outdir = Path(app.outdir)
-    report = json.loads((outdir / "validation-report.json").read_text()) if (outdir / "validation-report.json").exists() else {"pluginReports": []}
-    return failed, report
-
-
-def aisec_violations(report):
-    """{(rule name, construct path, severity)} of the AISEC plugin."""
-    out = set()
-    for plugin in report["pluginReports"]:
-        if plugin["pluginName"] != "AISEC":
-            continue
-        for violation in plugin["violations"]:
-            for construct in violation["violatingConstructs"]:
-                out.add((violation["ruleName"], construct["constructPath"], violation["severity"]))
-    return out
 
 
 @pytest.fixture(scope="module")

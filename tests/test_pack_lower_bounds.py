@@ -13,26 +13,15 @@ from aws_cdk import Acknowledgment, Aspects, Stack, Validations
 
 from aisec_rules import AiSecurityChecks, Phase
 from aisec_rules._nag_compat import cdk_nag_major
+from tests.pack_report import aisec_violations, synth_report
 
 pytestmark = pytest.mark.lower_bounds
 
 
 def synth(app: cdk.App):
     """Synthesize; return (failed, {(rule, construct path, severity)} of the AISEC plugin)."""
-    failed = False
-    try:
-        app.synth()
-    except Exception as error:  # CDK raises when validation fails
-        assert "ValidationFailed" in str(error)
-        failed = True
-    report = json.loads((Path(app.outdir) / "validation-report.json").read_text())
-    found = set()
-    for plugin in report["pluginReports"]:
-        if plugin["pluginName"] == "AISEC":
-            for violation in plugin["violations"]:
-                for construct in violation["violatingConstructs"]:
-                    found.add((violation["ruleName"], construct["constructPath"], violation["severity"]))
-    return failed, found
+    failed, report = synth_report(app)
+    return failed, aisec_violations(report)
 
 
 def test_the_lower_bound_environment_is_what_it_claims():
