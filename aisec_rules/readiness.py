@@ -29,10 +29,9 @@ from . import exceptions
 from .engine import Judgement, judge
 from .model import Capability, Finding, Layer, Phase, Rule, Service, Severity
 from .policy import Policy
-from .system import Environment, Stack, describe_environment
+from .system import Environment, Stack
 
 SCHEMA_VERSION = 1
-STATES = ("met", "missing", "acknowledged", "not_applicable")
 _SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 
@@ -217,6 +216,3 @@ def _state(rule: Rule, phase: Phase, env_caps: FrozenSet[Capability], services: 
 def label(phase: Optional[Phase]) -> str:
     return phase.label if phase else "none"
 
-
-__all__ = ["assess", "Readiness", "EnvironmentReadiness", "Cell", "Gap", "SCHEMA_VERSION", "STATES",
-           "describe_environment", "label"]

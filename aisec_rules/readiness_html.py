@@ -151,5 +151,3 @@ def _anchor(name: str) -> str:
 def _plain(markdown: str) -> str:
     return markdown.replace("**", "")
 
-
-__all__ = ["render", "label"]
