@@ -249,11 +249,9 @@ def _inside(root: Path, path: Path) -> bool:
 
 
 def template_files(folder: Path, notices: Optional[List[str]] = None) -> List[Path]:
-    """The template files of a folder: the stacks of a cdk.out folder (it has a ``manifest.json``),
-    else every JSON/YAML file below it, sorted. Links are never followed out of the folder, and
-    folders that cannot be listed are reported in ``notices``."""
-    if assembly.is_assembly(folder):
-        return [a.template_path for a in assembly.read(folder)]
+    """The JSON/YAML files below a folder that is not a cdk.out folder (:func:`load_stacks` reads
+    those through their manifest), sorted. Links are never followed out of the folder, and folders
+    that cannot be listed are reported in ``notices``."""
     found: List[Path] = []
 
     def unreadable(error: OSError) -> None:
