@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Dict, Optional
@@ -140,8 +141,6 @@ def expiring(id: str, reason: str, expires: "dt.date | str") -> Any:
 
 def today() -> dt.date:
     """Today in UTC; ``AISEC_TODAY=YYYY-MM-DD`` fixes it (reproducible reports and tests)."""
-    import os
-
     fixed = os.environ.get("AISEC_TODAY")
     if fixed:
         return dt.date.fromisoformat(fixed)
