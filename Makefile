@@ -56,7 +56,7 @@ test: $(INSTALLED) $(CDK)
 	$(PY) -m pytest -q
 
 # The pack end to end (marker compat) and the lower-bound tests (marker lower_bounds); cdk_nag3 tests use
-# cdk-nag 3's API and have their cdk-nag 2 counterparts in tests/test_pack_lower_bounds.py.
+# cdk-nag 3's API and have their cdk-nag 2 counterparts in tests/cdk/test_pack_lower_bounds.py.
 test-compat: $(COMPAT_INSTALLED)
 	@echo "lower bounds: aws-cdk-lib==$(MIN_CDK) cdk-nag==2.38.2 cdklabs.generative-ai-cdk-constructs==0.1.320"
 	$(COMPAT_PY) -m pytest -q -p no:cacheprovider -m "(compat or lower_bounds) and not cdk_nag3"

@@ -23,7 +23,7 @@ Hub, the Config recorder, Detective, the Macie session, X-Ray transaction search
 guardrail) cannot be created once per workload stack in one account. :class:`AccountBaseline` holds
 them; put it in its own stack of the same app and environment and pass it as ``baseline=``: the
 workload then creates none of them. No acknowledgement is needed: the rule pack judges all stacks
-of an environment together (environment-scope rules, see ``aisec_rules.system``), so the baseline's
+of an environment together (environment-scope rules, see ``aisec_rules.system.environments``), so the baseline's
 trail, detector and logging satisfy every workload stack beside it. Without a baseline the workload
 creates them itself (a single-workload account).
 """

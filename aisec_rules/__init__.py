@@ -10,7 +10,7 @@ __all__ = ["AiSecurityChecks", "Capability", "Finding", "Layer", "Phase", "Rule"
 
 def __getattr__(name: str):
     if name == "AiSecurityChecks":
-        from .pack import AiSecurityChecks
+        from .cdk.pack import AiSecurityChecks
 
         return AiSecurityChecks
     raise AttributeError(f"module 'aisec_rules' has no attribute {name!r}")

@@ -1,5 +1,6 @@
-"""AWS names both packages need: the interface endpoint services of AI callers, and the AWS Config
-managed rules and Security Hub standard of the AI Security Best Practices standard.
+"""AWS names both packages need: the interface endpoint services of AI callers, the AWS Config
+managed rules and Security Hub standard of the AI Security Best Practices standard, and the resource
+type of aisec's model invocation logging custom resource.
 
 The rule pack reads these to judge templates and the constructs use them to build resources, so each
 name is written once, here.
@@ -26,6 +27,10 @@ BEDROCK_AGENT_RUNTIME = "bedrock-agent-runtime"
 BEDROCK_AGENT = "bedrock-agent"
 AGENTCORE = "bedrock-agentcore"
 AGENTCORE_GATEWAY = "bedrock-agentcore.gateway"
+
+#: Model invocation logging has no CloudFormation resource: aisec's ``ModelInvocationLogging`` construct
+#: configures it through this custom resource, which the rules read as the evidence of logging.
+INVOCATION_LOGGING_TYPE = "Custom::AisecModelInvocationLogging"
 
 AI_STANDARD_PATH = "standards/ai-security-best-practices/v/1.0.0"
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import List, NoReturn, Optional
 
 from .model import INTERNAL_ERROR, Capability, Phase
-from .template import TemplateError
+from .read.template import TemplateError
+from .version import version
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 DEFAULT_DOCS = Path("docs") / "RULES.md"
@@ -44,13 +44,6 @@ def _absolute_uri(text: str) -> str:
     if not (scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)):
         raise argparse.ArgumentTypeError(f"{text!r} is not an absolute URI (https://... or file:///...)")
     return text
-
-
-def version() -> str:
-    try:
-        return metadata.version("aisec-cdk")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,21 +104,21 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _one_line(text: str) -> str:
-    from .report import escape
+    from .output.findings import escape
 
     return escape(text)
 
 
 def _main(args: argparse.Namespace) -> int:
-    from . import report
+    from .output import catalog
     from .registry import RULES
 
     if args.command == "rules":
-        render = {"text": report.rules_text, "json": report.rules_json, "markdown": report.rules_markdown}[args.format]
+        render = {"text": catalog.rules_text, "json": catalog.rules_json, "markdown": catalog.rules_markdown}[args.format]
         print(render(RULES))
         return EXIT_OK
     if args.command == "docs":
-        return _docs(args.output, args.check, report.rules_markdown(RULES))
+        return _docs(args.output, args.check, catalog.rules_markdown(RULES))
     if args.command == "report":
         return _report(args, RULES)
     return _check(args, RULES)
@@ -133,8 +126,8 @@ def _main(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace):
     """(stacks, policy) of a check or report; None once a bad input has been reported in one line."""
-    from . import policy as policies
-    from .loader import load_stacks
+    from .governance import policy as policies
+    from .read.loader import load_stacks
 
     notices: List[str] = []
     problem: Optional[TemplateError] = None
@@ -152,7 +145,9 @@ def _load(args: argparse.Namespace):
 
 
 def _report(args: argparse.Namespace, rules) -> int:
-    from . import readiness, readiness_html, readiness_markdown
+    from .output import readiness
+    from .output import readiness_html
+    from .output import readiness_markdown
 
     loaded = _load(args)
     if loaded is None:
@@ -182,7 +177,7 @@ def _report(args: argparse.Namespace, rules) -> int:
 
 
 def _check(args: argparse.Namespace, rules) -> int:
-    from . import report
+    from .output import findings as report
     from .engine import evaluate_system
 
     loaded = _load(args)

@@ -1,7 +1,7 @@
 """Evaluate the rule registry over a system of stacks or one template: pure Python, no jsii.
 
 ``evaluate_system(stacks, phase=..., capabilities=None)`` judges the stacks environment by
-environment (one view per environment, :mod:`aisec_rules.join`); ``evaluate(template, ...)``
+environment (one view per environment, :mod:`aisec_rules.system.join`); ``evaluate(template, ...)``
 judges one template alone. Every rule whose phase is at or below ``phase``, whose capabilities
 meet the environment's (detected when not given) and whose services the environment uses runs
 once per environment, and the findings carry their acknowledgement state read from template
@@ -12,51 +12,18 @@ evaluation: an exception inside a check becomes a finding that names the rule an
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
-from . import capabilities as caps
-from . import exceptions
+from .context import Context
+from .governance import exceptions
+from .governance.policy import Policy
 from .model import INTERNAL_ERROR, Capability, Finding, Phase, Rule, Scope, Service, Violation, with_implied
-from .policy import Policy
-from .system import Environment, Stack, environments
-from .template import Template
-
-@dataclass(frozen=True)
-class Context:
-    """What a rule check sees: the view (one template, or an environment's stacks joined), the phase
-    being enforced and the capabilities of the whole view."""
-
-    template: Template
-    phase: Phase
-    capabilities: FrozenSet[Capability]
-    #: template path -> the capabilities of that stack (:func:`stack_capabilities`; empty for one
-    #: template, or when capabilities were given)
-    stack_capabilities: Dict[str, FrozenSet[Capability]] = field(default_factory=dict)
-
-    def capabilities_of(self, logical_id: str) -> FrozenSet[Capability]:
-        """What the workload of one resource does: the capabilities of the stack that declares it (its
-        own or, for a stack with none, those of the stacks that use its values), or of the whole view
-        when that stack has none either or capabilities were given. A requirement that depends on what a resource serves (the endpoints of a VPC, the
-        grounding of a guardrail) reads this, so a chat stack's network is not asked for the
-        endpoints of the RAG stack beside it."""
-        own = self.stack_capabilities.get(self.template.origin(logical_id)[0])
-        return own if own else self.capabilities
-
-    def anchor(self, rule_capabilities: Iterable[Capability] = ()) -> str:
-        """The logical id a workload-level finding attaches to: the first resource (by template
-        path, then logical id) that establishes one of the rule's capabilities, else the first that
-        establishes any capability, else the first resource of the view."""
-        evidence = caps.evidence(self.template)
-        first = self.template.origin
-        for capability in (Capability.ACTS, Capability.CONNECTS, Capability.ANSWERS):
-            if capability in rule_capabilities and evidence[capability]:
-                return min(evidence[capability], key=first)
-        for capability in (Capability.ACTS, Capability.CONNECTS, Capability.ANSWERS):
-            if evidence[capability]:
-                return min(evidence[capability], key=first)
-        return min(self.template.resources, key=first, default="")
-
+from .read.stack import Stack
+from .read.template import Template
+from .registry import RULES
+from .system import capabilities as caps
+from .system.environments import Environment, environments
 
 def evaluate(
     template: Template,
@@ -80,11 +47,11 @@ def evaluate_system(
     today: Optional[dt.date] = None,
 ) -> List[Finding]:
     """Findings of the applicable rules on a system of stacks, judged environment by environment
-    (:mod:`aisec_rules.system`): each environment's stacks form one view, its capabilities and
+    (:mod:`aisec_rules.system.environments`): each environment's stacks form one view, its capabilities and
     services are detected over all of them (unless ``capabilities`` is given), every rule runs once
     over it, and each finding names the template, resource and stack it belongs to. An
     acknowledgement silences a finding only while it is valid under ``policy`` and in force on
-    ``today`` (:mod:`aisec_rules.exceptions`). Ordered by environment, then rule id, template,
+    ``today`` (:mod:`aisec_rules.governance.exceptions`). Ordered by environment, then rule id, template,
     resource, detail."""
     phase = Phase.parse(phase)
     return evaluate_phases(stacks, [phase], capabilities, rules, policy, today)[phase]
@@ -131,8 +98,6 @@ def judge(
     lower phase it runs again only when its check reads the phase (``Rule.tightens``), otherwise its
     findings there are those of the highest phase."""
     if rules is None:
-        from .registry import RULES  # late import: the registry imports rule modules
-
         rules = RULES
     wanted = sorted({Phase.parse(p) for p in phases}, reverse=True)
     given = with_implied(capabilities) if capabilities is not None else None

@@ -6,10 +6,9 @@ tests can use it without starting the jsii runtime.
 from __future__ import annotations
 
 import enum
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import AbstractSet, Callable, FrozenSet, Iterable, Optional, Tuple
-
-from .exceptions import Acknowledgement
+from typing import AbstractSet, Callable, FrozenSet, Iterable, Optional, Protocol, Tuple
 
 
 #: the detail of the finding an engine guard makes of a rule that raised (a bug in aisec, not in the input)
@@ -132,7 +131,7 @@ class Violation:
 class Rule:
     """A control: metadata declared once, plus a pure check over template data.
 
-    ``check`` receives a :class:`aisec_rules.engine.Context` and yields :class:`Violation` s.
+    ``check`` receives a :class:`aisec_rules.context.Context` and yields :class:`Violation` s.
     """
 
     id: str
@@ -179,12 +178,26 @@ class Rule:
                 and (not self.services or bool(self.services & services)))
 
 
+class ExceptionRecord(Protocol):
+    """What a finding records of the acknowledgement that names it: the id it names, its reason and its
+    expiry (:class:`aisec_rules.governance.exceptions.Acknowledgement`, which also decides its state)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def expires(self) -> Optional[dt.date]: ...
+
+
 @dataclass(frozen=True)
 class Finding:
     """A violation of one rule on one resource of one template, with its acknowledgement state.
 
     ``template`` and ``resource`` are the file and logical id the resource was declared with;
-    ``stack`` and ``environment`` say where it deploys (:mod:`aisec_rules.system`)."""
+    ``stack`` and ``environment`` say where it deploys (:mod:`aisec_rules.system.environments`)."""
 
     rule: Rule
     resource: str
@@ -196,9 +209,9 @@ class Finding:
     workload: bool = False  # something is missing from the environment; attached to an anchor resource
     stack: str = ""
     environment: str = ""
-    #: the acknowledgement that names this finding (an aisec_rules.exceptions.Acknowledgement), whether
+    #: the acknowledgement that names this finding (an aisec_rules.governance.exceptions.Acknowledgement), whether
     #: or not it silences it, and its state: "in force", "expiring", "expired", "invalid" ("" without one)
-    exception: Optional[Acknowledgement] = field(default=None, compare=False)
+    exception: Optional[ExceptionRecord] = field(default=None, compare=False)
     exception_state: str = ""
     exception_problem: str = ""
 

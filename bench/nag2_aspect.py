@@ -15,8 +15,8 @@ from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
-import aisec_rules._nag_compat as compat
-import aisec_rules.pack as pack
+import aisec_rules.cdk.nag_compat as compat
+import aisec_rules.cdk.pack as pack
 from aisec_rules import AiSecurityChecks
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 400

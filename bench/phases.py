@@ -75,7 +75,7 @@ def main() -> int:
     if args.variant != "plain":
         import cdk_nag  # noqa: F401
     if args.variant.startswith("aisec"):
-        import aisec_rules.pack  # noqa: F401
+        import aisec_rules.cdk.pack  # noqa: F401
         import aisec_rules.registry  # noqa: F401
 
     marks = {}

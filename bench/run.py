@@ -55,7 +55,7 @@ ROOT = BENCH.parent
 OUT = BENCH / "out"
 VARIANTS = ("plain", "aisec", "awssolutions", "plain-novalidate")
 #: --per-finding adds this variant: the aisec pack with the report shape it had before
-#: aisec_rules.cdk_report (one typed cdk.PolicyViolation per finding), so that the two shapes are
+#: aisec_rules.cdk.report (one typed cdk.PolicyViolation per finding), so that the two shapes are
 #: measured side by side, interleaved, in one run.
 PER_FINDING = "aisec-per-finding"
 AISEC_VARIANTS = ("aisec", PER_FINDING)
@@ -426,12 +426,12 @@ def _register(app, variant: str) -> None:
     from aws_cdk import Validations
 
     if variant in AISEC_VARIANTS:
-        import aisec_rules.pack
+        import aisec_rules.cdk.pack
         from aisec_rules import AiSecurityChecks, Phase
 
-        aisec_rules.pack.judge = _timed_function(aisec_rules.pack.judge, ENGINE_SECONDS)
+        aisec_rules.cdk.pack.judge = _timed_function(aisec_rules.cdk.pack.judge, ENGINE_SECONDS)
         if variant == PER_FINDING:
-            aisec_rules.pack.policy_report = per_finding_report
+            aisec_rules.cdk.pack.policy_report = per_finding_report
         Validations.of(app).add_plugins(_timed(AiSecurityChecks)(app, phase=Phase.ADVANCED))
     elif variant == "awssolutions":
         from cdk_nag import AwsSolutionsChecks
@@ -442,11 +442,11 @@ def _register(app, variant: str) -> None:
 
 
 def per_finding_report(findings, verbose: bool = False):
-    """The aisec pack's report as it was built before aisec_rules.cdk_report (the
+    """The aisec pack's report as it was built before aisec_rules.cdk.report (the
     `aisec-per-finding` variant): one typed `cdk.PolicyViolation` with one typed
     `cdk.PolicyViolatingResource` per finding. Same content, other shape."""
     import aws_cdk as cdk
-    from aisec_rules.cdk_report import description
+    from aisec_rules.cdk.report import description
 
     def violation(finding):
         rule = finding.rule
@@ -532,7 +532,7 @@ def child(variant: str, size: int, outdir: str) -> None:
     if variant in ("awssolutions", *AISEC_VARIANTS):
         import cdk_nag  # noqa: F401
     if variant in AISEC_VARIANTS:
-        import aisec_rules.pack  # noqa: F401
+        import aisec_rules.cdk.pack  # noqa: F401
         import aisec_rules.registry  # noqa: F401  (discovers the rule modules)
 
     start, cpu_start = time.perf_counter(), tree_cpu_seconds()
@@ -767,7 +767,7 @@ def _ratio(part: float, whole: float) -> str:
 
 
 def shape_table(runs: Dict[Tuple[str, int], List[dict]], sizes: Sequence[int]) -> List[str]:
-    """aisec, aisec with the per-finding report shape (before aisec_rules.cdk_report) and
+    """aisec, aisec with the per-finding report shape (before aisec_rules.cdk.report) and
     AwsSolutionsChecks, measured in the same interleaved run: what each adds to plain synth
     (wall, CPU, whole process) and how long its `validate()` took, with the ratios."""
     lines = ["| N | measure | plain | aisec | aisec, per-finding shape (before) | AwsSolutions "

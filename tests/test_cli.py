@@ -54,7 +54,7 @@ def test_findings_exit_1_with_json_shape(capsys):
 
 
 def test_short_form_tags_are_long_form_intrinsics():
-    from aisec_rules.loader import load_file
+    from aisec_rules.read.loader import load_file
 
     template = load_file(PUBLIC)
     assert template.resources["Interpreter"].prop("NetworkConfiguration", "NetworkMode") == {"Ref": "Mode"}

@@ -1,7 +1,7 @@
 """Engine behaviour independent of any one rule: merging, internal errors, capability detection."""
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Capability, Layer, Phase, Rule, Severity, Violation
-from aisec_rules.template import Template
+from aisec_rules.read.template import Template
 
 TEMPLATE = Template({"Resources": {"Agent": {"Type": "AWS::Bedrock::Agent", "Properties": {}},
                                    "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}}}}, "t.json")
@@ -39,7 +39,7 @@ def test_rules_apply_by_phase_and_capability():
 
 
 def test_capability_detection():
-    from aisec_rules.capabilities import detect
+    from aisec_rules.system.capabilities import detect
 
     def caps(resources):
         return detect(Template({"Resources": resources}))
@@ -77,8 +77,8 @@ def test_a_rule_declares_that_it_tightens_with_the_phase_exactly_when_its_check_
 
 def test_one_pass_over_every_phase_equals_one_evaluation_per_phase():
     from aisec_rules.engine import evaluate_phases, evaluate_system
-    from aisec_rules.system import Stack
-    from aisec_rules.template import Template
+    from aisec_rules.read.stack import Stack
+    from aisec_rules.read.template import Template
 
     template = Template({"Resources": {
         "Interpreter": {"Type": "AWS::BedrockAgentCore::CodeInterpreterCustom", "Properties": {

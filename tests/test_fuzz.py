@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aisec_rules import loader
+from aisec_rules.read import loader
 from aisec_rules.engine import evaluate
 from aisec_rules.model import INTERNAL_ERROR, Capability, Phase
 from aisec_rules.registry import BY_ID, RULES
-from aisec_rules.template import Template, TemplateError
+from aisec_rules.read.template import Template, TemplateError
 
 BUDGET = int(os.environ.get("AISEC_FUZZ_EXAMPLES", "300"))
 SECONDS_PER_CASE = 5.0

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from aisec_rules import loader
+from aisec_rules.read import files, loader
 from aisec_rules.cli import main
 from aisec_rules.engine import evaluate, evaluate_system
-from aisec_rules.iam import action_matches, is_service_wildcard
+from aisec_rules.read.iam import action_matches, is_service_wildcard
 from aisec_rules.model import Capability, Phase
 from aisec_rules.registry import BY_ID
-from aisec_rules.system import Stack
-from aisec_rules.template import MAX_POSSIBILITIES, Template, TemplateError
+from aisec_rules.read.stack import Stack
+from aisec_rules.read.template import MAX_POSSIBILITIES, Template, TemplateError
 from tests import hostile
 from tests.rules.helpers import findings, messages
 
@@ -175,7 +175,7 @@ def test_a_fifo_named_on_its_own_is_an_error_not_a_hang(tmp_path, capsys):
 
 
 def test_a_file_over_the_size_cap_is_not_read(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(loader, "MAX_BYTES", 100)
+    monkeypatch.setattr(files, "MAX_BYTES", 100)
     path = write(tmp_path / "big.json", json.dumps({"Resources": {}, "Pad": "x" * 200}))
     code, out, err = run(capsys, "check", str(path))
     assert (code, err) == (2, f"aisec: error: {path}: larger than 0 MB, not a template\n")
@@ -395,7 +395,7 @@ def test_an_unquoted_policy_version_stays_a_string(tmp_path):
 
 
 def test_a_crash_in_capability_detection_keeps_every_rule(monkeypatch):
-    from aisec_rules import iam
+    from aisec_rules.read import iam
 
     def crash(template):
         raise RuntimeError("boom")

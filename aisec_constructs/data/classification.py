@@ -9,7 +9,7 @@ What it guarantees (AISEC-DATA-24):
 * a classification job over the given buckets (the knowledge base source buckets), weekly by default
   with a first run at once. CloudFormation has no resource for Macie jobs, and automated sensitive-data
   discovery is read-only in ``AWS::Macie::Session``, so the job is a Lambda-backed custom resource
-  (``Custom::AisecMacieClassificationJob``, handler in ``handlers/macie_classification``): create makes a
+  (``Custom::AisecMacieClassificationJob``, handler in ``handlers/macie_classification.py``): create makes a
   job, update makes a new one (Macie jobs are immutable) and delete cancels the old one.
 * Macie can read SSE-KMS objects: for each :class:`SecureBucket`, the key policy lets Macie's
   service-linked role (``AWSServiceRoleForAmazonMacie``) decrypt, and the key is created after the
@@ -21,7 +21,6 @@ its log group is KMS-encrypted, retained one year and masks personal data.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import List, Optional, Sequence, Union
 
 import aws_cdk as cdk
@@ -34,8 +33,9 @@ from constructs import Construct
 from ..nag import acknowledge_iam5
 from .buckets import SecureBucket
 from .log_groups import SecureLogGroup
+from ..lambda_code import handler_code, handler_name
 
-HANDLER_DIR = Path(__file__).parent / "handlers" / "macie_classification"
+HANDLER = "macie_classification"
 JOB_TYPE = "Custom::AisecMacieClassificationJob"
 SCHEDULES = ("DAILY", "WEEKLY", "MONTHLY")
 
@@ -96,9 +96,9 @@ class DataClassification(Construct):
         self.handler = lambda_.Function(
             self, "Handler",
             runtime=lambda_.Runtime.PYTHON_3_14,
-            handler="index.handler",
+            handler=handler_name(HANDLER),
             role=role,
-            code=lambda_.Code.from_asset(str(HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
+            code=handler_code(HANDLER),
             timeout=cdk.Duration.minutes(1),
             description="Creates and cancels the Macie classification job over the knowledge base corpus",
             log_group=handler_logs.log_group,

@@ -26,7 +26,6 @@ and Region in one app is a synth-time error.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, cast
 
 import aws_cdk as cdk
@@ -38,12 +37,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from aisec_rules.capabilities import INVOCATION_LOGGING_TYPE
+from aisec_rules.aws import INVOCATION_LOGGING_TYPE
 
 from ..annotations import record_opt_out
 from .log_groups import DEFAULT_PII
+from ..lambda_code import handler_code, handler_name
 
-HANDLER_DIR = Path(__file__).parent / "handlers" / "invocation_logging"
+HANDLER = "invocation_logging"
 _REGISTRY_PREFIX = "AisecModelInvocationLogging-"
 
 
@@ -149,9 +149,9 @@ class ModelInvocationLogging(Construct):
         self.handler = lambda_.Function(
             self, "Handler",
             runtime=lambda_.Runtime.PYTHON_3_14,
-            handler="index.handler",
+            handler=handler_name(HANDLER),
             role=handler_role,
-            code=lambda_.Code.from_asset(str(HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
+            code=handler_code(HANDLER),
             timeout=cdk.Duration.minutes(1),
             description="Applies the Bedrock model invocation logging configuration",
             log_group=handler_log_group,

@@ -2,7 +2,7 @@
 
 OpenSearch Serverless indexes have no CloudFormation resource and a Bedrock knowledge base cannot be
 created before its index exists. This Lambda-backed custom resource (``Custom::AisecOpenSearchVectorIndex``,
-handler in ``handlers/opensearch_index``) creates it through the collection's data plane with a SigV4
+handler in ``handlers/opensearch_index.py``) creates it through the collection's data plane with a SigV4
 signed ``PUT``, from inside the VPC (the collection accepts only its VPC endpoint and Bedrock).
 
 What it guarantees:
@@ -20,7 +20,6 @@ What it guarantees:
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional, Sequence
 
 import aws_cdk as cdk
@@ -32,8 +31,9 @@ from constructs import Construct
 
 from .log_groups import SecureLogGroup
 from .vector_stores import OpenSearchVectorCollection
+from ..lambda_code import handler_code, handler_name
 
-HANDLER_DIR = Path(__file__).parent / "handlers" / "opensearch_index"
+HANDLER = "opensearch_index"
 INDEX_TYPE = "Custom::AisecOpenSearchVectorIndex"
 DEFAULT_INDEX_NAME = "bedrock-knowledge-base-default-index"
 DEFAULT_FIELDS = {"VectorField": "bedrock-knowledge-base-default-vector", "TextField": "AMAZON_BEDROCK_TEXT_CHUNK",
@@ -91,8 +91,8 @@ class OpenSearchVectorIndex(Construct):
         self.handler = lambda_.Function(
             self, "Handler",
             runtime=lambda_.Runtime.PYTHON_3_14,
-            handler="index.handler",
-            code=lambda_.Code.from_asset(str(HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
+            handler=handler_name(HANDLER),
+            code=handler_code(HANDLER),
             timeout=cdk.Duration.minutes(5),
             description=f"Creates the OpenSearch Serverless vector index {index_name}",
             role=self.role,

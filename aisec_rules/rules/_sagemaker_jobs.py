@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator, List, Optional, Tuple
 
-from ..engine import Context
+from ..context import Context
 from ..model import Violation
-from ..template import MISSING, Resource
+from ..read.template import MISSING, Resource
 from .base import normalize, path_text
 
 #: the four Model Monitor job definition types of the cfn-lint schemas

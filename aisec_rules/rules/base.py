@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Collection, Iterable, Iterator, List, Optional
 
-from ..engine import Context
+from ..context import Context
 from ..model import Violation
-from ..template import MISSING, Resource, is_false, is_true
+from ..read.template import MISSING, Resource, is_false, is_true
 
 ResourceCheck = Callable[[Context, Resource], Iterable[Violation]]
 

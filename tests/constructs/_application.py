@@ -8,8 +8,8 @@ from aws_cdk.assertions import Template
 
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Phase
-from aisec_rules.pack import AiSecurityChecks
-from aisec_rules.template import Template as AisecTemplate
+from aisec_rules.cdk.pack import AiSecurityChecks
+from aisec_rules.read.template import Template as AisecTemplate
 from tests.constructs.compliance import report_only_app
 
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]

@@ -11,7 +11,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Capability, Phase
-from aisec_rules.template import Template
+from aisec_rules.read.template import Template
 
 
 def stack_findings(stack: cdk.Stack, phase: Phase = Phase.ADVANCED, include_workload: bool = False,

@@ -9,7 +9,7 @@ from aisec_constructs.data.classification import JOB_TYPE
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Capability, Phase
 from aisec_rules.registry import BY_ID
-from aisec_rules.template import Template as RuleTemplate
+from aisec_rules.read.template import Template as RuleTemplate
 from tests.cfn_lint import lint_errors
 from tests.constructs.compliance import aws_solutions_errors, report_only_app, stack_findings
 
@@ -69,7 +69,7 @@ def test_handler_may_only_manage_classification_jobs_and_write_its_logs(template
         "AssumeRolePolicyDocument": Match.object_like({"Statement": [Match.object_like({
             "Principal": {"Service": "lambda.amazonaws.com"}})]}), "ManagedPolicyArns": Match.absent()})
     template.has_resource_properties("AWS::Lambda::Function", {
-        "Handler": "index.handler", "Runtime": "python3.14",
+        "Handler": "handlers.macie_classification.handler", "Runtime": "python3.14",
         "LoggingConfig": {"LogGroup": {"Ref": Match.string_like_regexp("ClassificationHandlerLogs")}}})
 
 

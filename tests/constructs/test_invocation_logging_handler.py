@@ -1,16 +1,9 @@
 """The Custom::AisecModelInvocationLogging handler, in plain Python with botocore's Stubber: no AWS calls."""
-import importlib.util
-import json
-from pathlib import Path
-
 import botocore.session
 from botocore.stub import Stubber
 
-from aisec_constructs.data.invocation_logging import HANDLER_DIR
+from aisec_constructs.handlers import invocation_logging as index
 
-spec = importlib.util.spec_from_file_location("invocation_logging_handler", HANDLER_DIR / "index.py")
-index = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(index)
 
 PROPS = {"ServiceToken": "arn:aws:lambda:us-east-1:111111111111:function:h", "LoggingConfig": {
     "CloudWatchConfig": {"LogGroupName": "logs", "RoleArn": "arn:aws:iam::111111111111:role/r"},
@@ -82,24 +75,9 @@ def test_bad_input_becomes_failed_response():
     assert index.handle(event("Rename"), client())[0] == "FAILED"
 
 
-def test_response_is_put_to_the_presigned_url():
-    sent = {}
-
-    class Response:
-        status = 200
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    def opener(request, timeout):
-        sent.update(url=request.full_url, method=request.get_method(), body=json.loads(request.data), timeout=timeout)
-        return Response()
-
-    body = index.response_body(event("Update", index.PHYSICAL_ID), "FAILED", "boom", "stream")
-    assert index.send("https://example.invalid/response", body, opener) == 200
-    assert sent["method"] == "PUT" and sent["body"]["Status"] == "FAILED" and sent["body"]["Reason"] == "boom"
-    assert sent["body"]["PhysicalResourceId"] == index.PHYSICAL_ID
-    assert Path(HANDLER_DIR / "index.py").is_file()
+def test_the_handler_answers_cloudformation_with_its_physical_id(monkeypatch, response_server):
+    monkeypatch.setattr(index, "handle", lambda event, client: ("FAILED", "boom"))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    index.handler(dict(event("Update", index.PHYSICAL_ID), ResponseURL=response_server.url), None)
+    assert response_server.documents[0]["Status"] == "FAILED" and response_server.documents[0]["Reason"] == "boom"
+    assert response_server.documents[0]["PhysicalResourceId"] == index.PHYSICAL_ID

@@ -7,7 +7,7 @@ from aisec_constructs.data import ModelInvocationLogging
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Phase
 from aisec_rules.registry import BY_ID
-from aisec_rules.template import Template as RuleTemplate
+from aisec_rules.read.template import Template as RuleTemplate
 from tests.cfn_lint import lint_errors
 from tests.constructs.compliance import aws_solutions_errors, report_only_app
 

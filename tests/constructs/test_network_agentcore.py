@@ -16,7 +16,7 @@ from aisec_constructs.infrastructure import (
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Capability, Phase
 from aisec_rules.registry import BY_ID
-from aisec_rules.template import Template as AisecTemplate
+from aisec_rules.read.template import Template as AisecTemplate
 from tests.cfn_lint import lint_errors
 
 ROLE = "arn:aws:iam::123456789012:role/agent"

@@ -9,7 +9,7 @@ from aws_cdk.assertions import Match, Template
 from aisec_constructs.data import KnowledgeBase, OpenSearchVectorCollection, OpenSearchVectorIndex, SecureBucket
 from aisec_constructs.data.opensearch_index import INDEX_TYPE, VPC_ACCESS_ACTIONS
 from aisec_rules.model import Phase
-from aisec_rules.template import Template as RuleTemplate
+from aisec_rules.read.template import Template as RuleTemplate
 from tests.cfn_lint import lint_errors
 from tests.constructs.compliance import aws_solutions_errors, report_only_app, stack_findings
 from tests.constructs.test_knowledge_base import private_network, screening_function

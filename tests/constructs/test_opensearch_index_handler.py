@@ -1,7 +1,6 @@
 """The Custom::AisecOpenSearchVectorIndex handler in plain Python: SigV4-signed HTTP calls to a fake
 collection endpoint (the handler makes no boto3 client call, so botocore's Stubber has nothing to stub;
 the signing itself is botocore's, with static test credentials)."""
-import importlib.util
 import io
 import json
 import urllib.error
@@ -9,11 +8,8 @@ import urllib.error
 import pytest
 from botocore.credentials import Credentials
 
-from aisec_constructs.data.opensearch_index import HANDLER_DIR
+from aisec_constructs.handlers import opensearch_index as index
 
-spec = importlib.util.spec_from_file_location("opensearch_index_handler", HANDLER_DIR / "index.py")
-index = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(index)
 
 ENDPOINT = "https://abc123.us-east-1.aoss.amazonaws.com"
 URL = f"{ENDPOINT}/kb-index"
@@ -143,9 +139,16 @@ def test_bad_input_becomes_failed_response(bad, message):
     assert (status, physical) == ("FAILED", index.FAILED_CREATE) and message in reason
 
 
-def test_unknown_request_and_response_body():
+def test_unknown_request_fails():
     made, _ = client(FakeCollection())
     assert index.handle(event("Rollback", URL), made)[0] == "FAILED"
-    assert index.response_body(event("Create"), "SUCCESS", "", URL, "s") == {
-        "Status": "SUCCESS", "Reason": "See CloudWatch log stream s", "PhysicalResourceId": URL, "StackId": "stack",
-        "RequestId": "req", "LogicalResourceId": "Index", "Data": {}}
+
+
+def test_the_handler_answers_cloudformation_with_the_index_url(monkeypatch, response_server):
+    monkeypatch.setattr(index, "handle", lambda event, client: ("SUCCESS", "", URL))
+    for name, value in {"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}.items():
+        monkeypatch.setenv(name, value)
+    index.handler(dict(event("Create"), ResponseURL=response_server.url), None)
+    assert response_server.documents == [{
+        "Status": "SUCCESS", "Reason": "See CloudWatch log stream ", "PhysicalResourceId": URL, "StackId": "stack",
+        "RequestId": "req", "LogicalResourceId": "Index", "Data": {}}]

@@ -12,7 +12,7 @@ from aisec_constructs.detection.security_posture import DEFAULT_AI_CONFIG_RULES
 from aisec_rules import AiSecurityChecks
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Capability, Phase
-from aisec_rules.template import Template as AisecTemplate
+from aisec_rules.read.template import Template as AisecTemplate
 from tests.cfn_lint import lint_errors
 from tests.constructs.compliance import aws_solutions_errors, report_only_app, stack_findings
 

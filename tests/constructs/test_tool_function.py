@@ -10,8 +10,8 @@ from aws_cdk.assertions import Annotations, Match, Template
 from aisec_constructs.infrastructure import IsolatedNetwork, PrivateToolFunction
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Capability, Phase
-from aisec_rules.pack import AiSecurityChecks
-from aisec_rules.template import Template as AisecTemplate
+from aisec_rules.cdk.pack import AiSecurityChecks
+from aisec_rules.read.template import Template as AisecTemplate
 from tests.cfn_lint import lint_errors
 from tests.constructs.compliance import aws_solutions_errors, report_only_app, stack_findings
 

@@ -4,7 +4,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Capability, Phase
 from aisec_rules.registry import BY_ID
-from aisec_rules.template import Template
+from aisec_rules.read.template import Template
 
 
 def template(resources: Dict[str, dict], **sections) -> Template:

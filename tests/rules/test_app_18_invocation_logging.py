@@ -1,6 +1,6 @@
 import json
 
-from aisec_rules.capabilities import INVOCATION_LOGGING_TYPE
+from aisec_rules.aws import INVOCATION_LOGGING_TYPE
 from tests.rules.helpers import findings, messages
 
 RULE = "AISEC-APP-18"

@@ -16,8 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
-from ...engine import Context
-from ...template import MISSING, Resource, Value
+from ...context import Context
+from ...read.template import MISSING, Resource, Value
 
 #: Read-only attributes that always hold the working draft.
 DRAFT_ATTRIBUTES = {

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
-from ...engine import Context
-from ...template import MISSING, Resource, Value, is_false
+from ...context import Context
+from ...read.template import MISSING, Resource, Value, is_false
 from ..base import path_text
 
 GUARDRAIL = "AWS::Bedrock::Guardrail"

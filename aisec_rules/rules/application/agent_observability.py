@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from typing import Dict, Iterator, List, Set
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
-from ...template import Resource, as_list
+from ...read.template import Resource, as_list
 
 OBSERVED = ("AWS::Bedrock::KnowledgeBase", "AWS::BedrockAgentCore::Gateway", "AWS::BedrockAgentCore::Memory",
             "AWS::BedrockAgentCore::Runtime")

@@ -36,9 +36,9 @@ definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrockagen
 """
 from typing import Any, Iterator, List, Optional, Tuple
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource, Value
+from ...read.template import MISSING, Resource, Value
 from ._guardrail import join, note, show
 
 GATEWAY = "AWS::BedrockAgentCore::Gateway"

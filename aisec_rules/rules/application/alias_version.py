@@ -14,7 +14,7 @@ Every alias in a template is treated as a production alias (CloudFormation canno
 """
 from typing import Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ._app import possibilities, version_problems
 

@@ -15,9 +15,9 @@ A container built from an image and model artefacts (``Image`` / ``ModelDataUrl`
 """
 from typing import Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...template import MISSING
+from ...read.template import MISSING
 from ._app import note, possibilities, show, upper
 
 PACKAGE = "AWS::SageMaker::ModelPackage"

@@ -11,9 +11,9 @@ domain has no rules worth formalizing (a small chat assistant) can be acknowledg
 """
 from typing import Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...template import MISSING
+from ...read.template import MISSING
 from ._app import note, possibilities
 
 GUARDRAIL = "AWS::Bedrock::Guardrail"

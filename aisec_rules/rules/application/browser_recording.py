@@ -16,9 +16,9 @@ definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrockagen
 """
 from __future__ import annotations
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
-from ...template import Resource
+from ...read.template import Resource
 from ..base import expect_set, expect_value, per_resource
 
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
-from ...template import MISSING, is_false
+from ...read.template import MISSING, is_false
 from ..base import expect_set, expect_value
 
 _WHY = {

@@ -50,9 +50,9 @@ from __future__ import annotations
 from typing import Dict, Iterator, List, Set, Tuple
 
 from ...aws import DATA_EVENT_TYPES
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Service, Severity, Violation
-from ...template import Resource, Template, as_list, is_false
+from ...read.template import Resource, Template, as_list, is_false
 
 REQUIRED = DATA_EVENT_TYPES
 

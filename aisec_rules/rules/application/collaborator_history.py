@@ -8,9 +8,9 @@ the reason. Detail ``Collaborator::<CollaboratorName>`` (``#<index>`` when the n
 """
 from typing import Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING
+from ...read.template import MISSING
 from ._app import note, possibilities, show, upper
 
 

@@ -15,9 +15,9 @@ can be acknowledged with that reason. A threshold that cannot be resolved is rep
 """
 from typing import Dict, Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...template import is_false
+from ...read.template import is_false
 from ._guardrail import GUARDRAIL, by_type, field_values, note, show, unknown_entry, variant_problem, variants
 
 PATH = ("ContextualGroundingPolicyConfig", "FiltersConfig")

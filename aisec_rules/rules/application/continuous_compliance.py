@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Iterator, Set
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
 from ...aws import AI_CONFIG_RULES
 

@@ -10,9 +10,9 @@ resolved, or a topic whose type cannot be read, is reported as unverifiable.
 """
 from typing import Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...template import is_false
+from ...read.template import is_false
 from ._guardrail import GUARDRAIL, by_type, field_values, note, unknown_entry, variant_problem, variants
 
 PATH = ("TopicPolicyConfig", "TopicsConfig")

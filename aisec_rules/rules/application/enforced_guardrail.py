@@ -21,9 +21,9 @@ Each ``AWS::Bedrock::EnforcedGuardrailConfiguration`` (names and enums from its 
 """
 from typing import Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Service, Severity, Violation
-from ...template import MISSING
+from ...read.template import MISSING
 from ._app import note, possibilities, show, upper, version_problems
 
 ENFORCED = "AWS::Bedrock::EnforcedGuardrailConfiguration"

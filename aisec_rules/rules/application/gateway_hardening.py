@@ -13,9 +13,9 @@ Each ``AWS::BedrockAgentCore::Gateway`` (names and enums from its cfn-lint schem
 """
 from typing import Iterator, List, Set
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING
+from ...read.template import MISSING
 from ._app import note, possibilities, show, upper
 
 

@@ -29,9 +29,9 @@ nodes and passes.
 import json
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...template import MISSING, Resource, Value
+from ...read.template import MISSING, Resource, Value
 from ._app import get
 from ._guardrail import join, note
 

@@ -26,7 +26,7 @@ as "cannot be verified" in that category's finding.
 """
 from typing import Dict, Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Service, Severity, Violation
 from ._guardrail import (FILTERS_PATH, FILTERS_WHERE as WHERE, GUARDRAIL, by_type, judge_filter, note, unknown_entry,
                          variant_problem, variants)

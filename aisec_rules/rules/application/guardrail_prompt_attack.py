@@ -25,7 +25,7 @@ tags; the rule cannot see application code, so tag user input (or use the Conver
 """
 from typing import Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ._guardrail import (FILTERS_PATH, FILTERS_WHERE as WHERE, GUARDRAIL, by_type, judge_filter, note, unknown_entry,
                          variant_problem, variants)

@@ -32,9 +32,9 @@ without any guardrail is reported by AISEC-APP-01, not here.
 """
 from typing import Dict, Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...template import Value, is_false
+from ...read.template import Value, is_false
 from ._guardrail import (GUARDRAIL, PII_PATH, Entry, by_type, field_values, note, show, unknown_entry,
                          variant_problem, variants)
 

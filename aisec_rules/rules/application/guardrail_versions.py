@@ -18,7 +18,7 @@ A template with no guardrail and no consumer passes (AISEC-APP-01 reports the mi
 """
 from typing import Dict, Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from ._app import flow_nodes, get, version_problems
 

@@ -3,7 +3,7 @@
 Model invocation logging has no CloudFormation resource (aws/aws-cdk#31478). The check recognises:
 
 1. aisec's construct, a custom resource of type ``Custom::AisecModelInvocationLogging``
-   (``INVOCATION_LOGGING_TYPE`` in :mod:`aisec_rules.capabilities`). **This is the construct's
+   (``INVOCATION_LOGGING_TYPE`` in :mod:`aisec_rules.aws`). **This is the construct's
    contract**: its ``LoggingConfig`` property mirrors the ``loggingConfig`` argument of the Bedrock
    ``PutModelInvocationLoggingConfiguration`` API (API reference, ``LoggingConfig`` data type) with
    the field names in PascalCase::
@@ -62,10 +62,10 @@ import re
 from dataclasses import replace
 from typing import Any, Iterator, Optional, Tuple
 
-from ...capabilities import INVOCATION_LOGGING_TYPE
-from ...engine import Context
+from ...aws import INVOCATION_LOGGING_TYPE
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Service, Severity, Violation
-from ...template import MISSING, Resource, as_list, is_intrinsic
+from ...read.template import MISSING, Resource, as_list, is_intrinsic
 from ..base import expect_value
 
 _CONFIG = "LoggingConfig"

@@ -16,7 +16,7 @@ import json
 import re
 from typing import Iterator, List, Set
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ._app import note, possibilities, show, upper
 

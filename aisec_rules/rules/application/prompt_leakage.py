@@ -9,9 +9,9 @@ every problem; each ``Fn::If`` branch is judged.
 """
 from typing import Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...template import MISSING
+from ...read.template import MISSING
 from ._app import note, possibilities, show, upper
 
 GUARDRAIL = "AWS::Bedrock::Guardrail"

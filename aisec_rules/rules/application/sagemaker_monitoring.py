@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Set
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...template import MISSING, Resource, is_intrinsic
+from ...read.template import MISSING, Resource, is_intrinsic
 from ..base import expect_value
 
 JOB_DEFINITIONS = ("AWS::SageMaker::DataQualityJobDefinition", "AWS::SageMaker::ModelQualityJobDefinition",

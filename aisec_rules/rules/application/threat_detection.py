@@ -29,9 +29,9 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
-from ...template import Resource, as_list, is_intrinsic
+from ...read.template import Resource, as_list, is_intrinsic
 from ..base import expect_value
 
 SOURCES = ("aws.guardduty", "aws.securityhub")

@@ -30,9 +30,9 @@ from typing import Any, Iterator, Optional
 
 import yaml
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING
+from ...read.template import MISSING
 from ._app import note, possibilities, upper
 
 MUTATING_VERBS = ("create", "update", "delete", "put", "send", "pay", "transfer", "write", "remove")

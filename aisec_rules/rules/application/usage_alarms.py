@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from typing import Iterator, List, Set, Tuple
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
-from ...template import Resource, is_false
+from ...read.template import Resource, is_false
 
 USAGE_METRICS: Set[Tuple[str, str]] = {
     ("AWS/Bedrock", "Invocations"), ("AWS/Bedrock", "InputTokenCount"), ("AWS/Bedrock", "OutputTokenCount"),

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from typing import Iterator, List, Optional
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import Resource
+from ...read.template import Resource
 from ..base import expect_value
 
 _WHY = " (anyone could invoke the model behind it)"

@@ -17,9 +17,9 @@ chat application may keep its system prompt in code), it judges the prompts and 
 import re
 from typing import Dict, Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING
+from ...read.template import MISSING
 from ._app import flow_nodes, get, note, possibilities
 
 PROMPT = "AWS::Bedrock::Prompt"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Iterator, Optional
 
-from ...engine import Context
+from ...context import Context
 from ...model import Violation
-from ...template import Resource
+from ...read.template import Resource
 from ..base import path_text
 
 _AWS_MANAGED = re.compile(r"(^|[:/])alias/aws/", re.IGNORECASE)

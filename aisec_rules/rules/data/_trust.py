@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ...template import MISSING, Resource, Template, as_list
+from ...read.template import MISSING, Resource, Template, as_list
 
 #: Where agents and knowledge bases name the role they run as (cfn-lint schemas).
 ROLE_PROPERTIES = {

@@ -14,9 +14,9 @@ Security Hub mapping (BedrockAgentCore.3 and .4, metadata ``security_hub``): the
 Practices v1.0.0 standard, https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html;
 definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrockagentcore-controls.html#bedrockagentcore-3.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
-from ...template import Resource
+from ...read.template import Resource
 from ..base import per_resource
 from ._keys import expect_cmk
 

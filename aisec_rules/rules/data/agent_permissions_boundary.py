@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Iterator, Set
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ..base import expect_set
 from ._trust import service_matches, trust_statements

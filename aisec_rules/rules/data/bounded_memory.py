@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Optional, Tuple
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource
+from ...read.template import MISSING, Resource
 from ..base import expect_set, path_text, per_resource
 
 MAX_MEMORY_DAYS = 30

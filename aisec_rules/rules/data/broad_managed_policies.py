@@ -30,11 +30,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import Template, Value
+from ...read.template import Template, Value
 from ..base import per_resource
-from ...values import classify
+from ...read.values import classify
 
 HOLDERS = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterator, List, Set
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource, as_list
+from ...read.template import MISSING, Resource, as_list
 from ._keys import is_aws_managed_alias
 
 ALGORITHMS = ("aws:kms", "aws:kms:dsse")

@@ -27,10 +27,10 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ...engine import Context
-from ...iam import action_matches
+from ...context import Context
+from ...read.iam import action_matches
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource, as_list, is_false, is_true
+from ...read.template import MISSING, Resource, as_list, is_false, is_true
 
 FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 _BLOCK = "PublicAccessBlockConfiguration"

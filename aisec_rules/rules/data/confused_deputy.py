@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ._trust import condition_keys, service_matches, trust_statements
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Set, Tuple
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource
+from ...read.template import MISSING, Resource
 from ._keys import expect_cmk
 
 DATA_SOURCE_PATHS = tuple(

@@ -12,9 +12,9 @@ Pass (cfn-lint schemas):
 * ``GlobalTable``: ``SSESpecification.SSEEnabled`` true and ``SSEType`` ``KMS``, and every
   ``Replicas[].SSESpecification.KMSMasterKeyId`` set to a customer managed key.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
-from ...template import Resource, as_list
+from ...read.template import Resource, as_list
 from ..base import expect_value, per_resource
 from ._keys import expect_cmk
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ._trust import role_resource, role_users
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource, as_list, dig
+from ...read.template import MISSING, Resource, as_list, dig
 from ..base import per_resource
 from .model_scoped_invocation import detail_text
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from typing import Iterator, Set
 
-from ... import iam
-from ...engine import Context
+from ...read import iam
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from .model_scoped_invocation import INVOKE_ACTIONS, classify, where
 from ._trust import trust_statements

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ... import iam
-from ...engine import Context
+from ...read import iam
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...values import classify, detail_text, where
+from ...read.values import classify, detail_text, where
 
 AI_SERVICES = ("bedrock", "bedrock-agentcore", "sagemaker")
 

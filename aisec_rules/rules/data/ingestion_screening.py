@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import Dict, Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource, as_list, dig
+from ...read.template import MISSING, Resource, as_list, dig
 from ..base import expect_value
 
 TRANSFORMATIONS = ("VectorIngestionConfiguration", "CustomTransformationConfiguration", "Transformations")

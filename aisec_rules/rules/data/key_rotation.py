@@ -10,9 +10,9 @@ is judged.
 Pass: ``EnableKeyRotation`` is true (boolean or "true"); absent means false (schema). Each
 ``Fn::If`` branch and parameter default is judged; an unresolvable value is reported.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
-from ...template import Resource
+from ...read.template import Resource
 from ..base import expect_value, per_resource
 
 

@@ -16,9 +16,9 @@ Security Hub mapping (Bedrock.1, metadata ``security_hub``): the control list of
 Practices v1.0.0 standard, https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html;
 definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrock-controls.html#bedrock-1.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
-from ...template import Resource
+from ...read.template import Resource
 from ..base import per_resource
 from ._keys import expect_cmk
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import Resource, as_list
+from ...read.template import Resource, as_list
 from ..base import expect_set, per_resource
 from ._keys import expect_cmk
 

@@ -44,10 +44,10 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from ... import iam
-from ...engine import Context
+from ...read import iam
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...values import PLACEHOLDER, classify, detail_text, where
+from ...read.values import PLACEHOLDER, classify, detail_text, where
 
 INVOKE_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 

@@ -51,9 +51,9 @@ import re
 from collections import Counter
 from typing import Any, Iterator, List, Optional, Tuple
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource
+from ...read.template import MISSING, Resource
 
 _DYNAMIC_SECRET = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):", re.IGNORECASE)
 

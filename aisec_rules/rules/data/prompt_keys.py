@@ -12,9 +12,9 @@ the controls. Judged (cfn-lint schemas):
 
 Absent (AWS owned key) and ``alias/aws/...`` (AWS managed key) fail; references pass.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
-from ...template import Resource
+from ...read.template import Resource
 from ..base import per_resource
 from ._keys import expect_cmk
 

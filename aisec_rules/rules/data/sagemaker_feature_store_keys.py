@@ -31,9 +31,9 @@ Choices:
   default, so an absent ``StorageType`` is judged as standard). The offline store is judged when
   ``OfflineStoreConfig`` is present; ``DataStorageConfig.KmsKey`` when ``DataStorageConfig`` is present.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity
-from ...template import MISSING, Resource, is_false
+from ...read.template import MISSING, Resource, is_false
 from ..base import per_resource
 from ._keys import expect_cmk
 

@@ -17,9 +17,9 @@ Instance types with local NVMe instance storage do not accept ``KmsKeyId`` eithe
 that storage with a hardware key); the rule cannot tell every such type apart, so acknowledge the
 ``KmsKeyId`` finding with that reason.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity
-from ...template import Resource, as_list, dig
+from ...read.template import Resource, as_list, dig
 from ..base import per_resource
 from ._keys import expect_cmk
 

@@ -31,7 +31,7 @@ Choices:
 """
 from typing import Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from .._sagemaker_jobs import network_flag_on_every_job
 

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Optional, Set
 
-from ... import iam
-from ...engine import Context
+from ...read import iam
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Template
-from ...values import classify, detail_text, where
+from ...read.template import MISSING, Template
+from ...read.values import classify, detail_text, where
 
 PASS_ROLE = "iam:PassRole"
 CONDITION_KEY = "iam:passedtoservice"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
 from ..base import expect_value
 

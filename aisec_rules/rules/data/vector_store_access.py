@@ -36,10 +36,10 @@ import json
 import re
 from typing import Any, Iterator, List, Optional, Tuple
 
-from ... import iam
-from ...engine import Context
+from ...read import iam
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource, Value, as_list
+from ...read.template import MISSING, Resource, Value, as_list
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_:.@]+)\}")
 

@@ -29,10 +29,10 @@ from __future__ import annotations
 import json
 from typing import Dict, Iterator, List, Optional, Tuple
 
-from ...iam import wildcard_match
-from ...engine import Context
+from ...read.iam import wildcard_match
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource, as_list, is_false, is_true
+from ...read.template import MISSING, Resource, as_list, is_false, is_true
 from ..base import expect_value
 from ._keys import expect_cmk
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Set
 
-from ...template import MISSING, Resource, Template
+from ...read.template import MISSING, Resource, Template
 
 STAGE = "AWS::ApiGateway::Stage"
 REST_API = "AWS::ApiGateway::RestApi"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from ...aws import AGENTCORE, AGENTCORE_GATEWAY, BEDROCK_AGENT_RUNTIME, BEDROCK_RUNTIME  # noqa: F401 (read as net.X)
-from ...template import MISSING, Resource, Template, is_true
+from ...read.template import MISSING, Resource, Template, is_true
 
 VPC = "AWS::EC2::VPC"
 SUBNET = "AWS::EC2::Subnet"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, List, Optional
 
-from ...template import MISSING, Resource, Template, as_list
+from ...read.template import MISSING, Resource, Template, as_list
 
 FUNCTION = "AWS::Lambda::Function"
 

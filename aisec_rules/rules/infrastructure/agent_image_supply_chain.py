@@ -31,10 +31,10 @@ that.
 import re
 from typing import Iterator, List, Optional
 
-from ...iam import wildcard_match
-from ...engine import Context
+from ...read.iam import wildcard_match
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource, as_list, is_true
+from ...read.template import MISSING, Resource, as_list, is_true
 from . import _tools
 
 REPOSITORY = "AWS::ECR::Repository"

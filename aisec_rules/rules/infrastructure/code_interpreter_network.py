@@ -9,9 +9,9 @@ Security Hub mapping (BedrockAgentCore.7, metadata ``security_hub``): the contro
 Practices v1.0.0 standard, https://docs.aws.amazon.com/securityhub/latest/userguide/standards-ai-security.html;
 definition: https://docs.aws.amazon.com/securityhub/latest/userguide/bedrockagentcore-controls.html#bedrockagentcore-7.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity
-from ...template import Resource
+from ...read.template import Resource
 from ..base import expect_set, expect_value, per_resource
 
 MODE = ("NetworkConfiguration", "NetworkMode")

@@ -28,9 +28,9 @@ values are intrinsics are judged on their text (``${AWS::AccountId}`` is a speci
 import json
 from typing import Any, Iterator, List, Optional
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, as_list
+from ...read.template import MISSING, as_list
 from . import _network as net
 
 PERIMETER_KEYS = {

@@ -16,7 +16,7 @@ way out. The log destination's encryption and retention are data-layer controls.
 """
 from typing import Dict, Iterator, Optional, Set
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from . import _network as net
 

@@ -22,9 +22,9 @@ import ipaddress
 import re
 from typing import Any, Iterator, List, Optional
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource
+from ...read.template import MISSING, Resource
 
 PATHS = (("TargetConfiguration", "Mcp", "McpServer", "Endpoint"),
          ("TargetConfiguration", "Http", "Passthrough", "Endpoint"))

@@ -34,7 +34,7 @@ finding says so, and acknowledging it with that reason is the documented way out
 """
 from typing import FrozenSet, Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from . import _network as net
 

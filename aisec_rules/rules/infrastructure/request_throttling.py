@@ -20,9 +20,9 @@ resolve counts as set.
 """
 from typing import Any, Iterator, Set
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource, as_list
+from ...read.template import MISSING, Resource, as_list
 from . import _entry
 
 THROTTLES = ("ThrottlingRateLimit", "ThrottlingBurstLimit")

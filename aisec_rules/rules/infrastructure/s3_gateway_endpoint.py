@@ -18,7 +18,7 @@ reason).
 """
 from typing import Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from . import _network as net
 

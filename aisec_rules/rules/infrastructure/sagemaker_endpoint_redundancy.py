@@ -20,9 +20,9 @@ acceptable while building the Foundational baseline. Capability answers.
 """
 from typing import Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...template import MISSING
+from ...read.template import MISSING
 
 
 def check(ctx: Context) -> Iterator[Violation]:

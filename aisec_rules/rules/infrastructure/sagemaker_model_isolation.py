@@ -14,7 +14,7 @@ images in a *private Docker registry* (``Vpc`` = a registry reachable in your VP
 ``Platform`` = Amazon ECR); requiring ``Vpc`` would forbid ECR images. This rule does not check
 it; AISEC-INF-19 does, at the Advanced phase, because Security Hub SageMaker.16 and .19 ask for it.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity
 from ..base import expect_set, expect_value
 

@@ -17,9 +17,9 @@ be launched in a custom VPC") fails when the notebook is not in a custom VPC (he
 SageMaker.3 fails when root access is turned on. Findings are granular, detail = the property name
 (``AISEC-INF-14[RootAccess]``), so a team that needs root for a while acknowledges only that.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity
-from ...template import Resource
+from ...read.template import Resource
 from ..base import expect_set, expect_value, per_resource
 
 

@@ -18,9 +18,9 @@ Choice: the supported list is the control's fixed parameter today; when AWS adds
 parameter), this rule's :data:`SUPPORTED` must follow, until then a newer identifier fails here with a
 message naming the supported one.
 """
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity
-from ...template import Resource
+from ...read.template import Resource
 from ..base import expect_value, per_resource
 
 #: the control's supportedPlatformIdentifierVersions (Security Hub SageMaker.8)

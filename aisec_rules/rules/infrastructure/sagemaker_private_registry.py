@@ -24,9 +24,9 @@ surprised by it, and a team that pulls from ECR through VPC endpoints acknowledg
 """
 from typing import Iterator
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from ...template import MISSING
+from ...read.template import MISSING
 from ..base import expect_value
 
 _WHY = (" (Security Hub fails Amazon ECR (Platform) and containers without ImageConfig, such as model-package "

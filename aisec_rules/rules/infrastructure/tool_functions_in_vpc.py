@@ -14,9 +14,9 @@ so; if that function runs in a VPC, acknowledge the finding with that reason.
 """
 from typing import Dict, Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import MISSING, Resource
+from ...read.template import MISSING, Resource
 from . import _tools
 
 

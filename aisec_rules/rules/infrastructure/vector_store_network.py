@@ -24,10 +24,10 @@ import json
 import re
 from typing import Any, Iterator, List, Optional, Tuple
 
-from ...iam import wildcard_match
-from ...engine import Context
+from ...read.iam import wildcard_match
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import Resource, as_list, is_true
+from ...read.template import Resource, as_list, is_true
 
 POLICY = "AWS::OpenSearchServerless::SecurityPolicy"
 COLLECTION = "AWS::OpenSearchServerless::Collection"

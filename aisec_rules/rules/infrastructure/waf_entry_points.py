@@ -17,9 +17,9 @@ it with that reason.
 """
 from typing import Dict, Iterator, List
 
-from ...engine import Context
+from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...template import Resource
+from ...read.template import Resource
 from . import _entry
 
 

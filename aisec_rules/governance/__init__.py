@@ -1,0 +1,1 @@
+"""Governed exceptions: acknowledgements with expiry and validity, and the organization's policy file."""

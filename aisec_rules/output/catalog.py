@@ -1,0 +1,110 @@
+"""The rule catalog: the registry as text (``aisec rules``), JSON and Markdown (``docs/RULES.md``, with the
+Security Hub AI standard's coverage)."""
+from __future__ import annotations
+
+import json
+from typing import Dict, List, Sequence
+
+from .. import security_hub
+from ..model import Rule, Service
+
+
+def _rule_dict(rule: Rule) -> Dict[str, object]:
+    return {
+        "id": rule.id, "title": rule.title, "layer": rule.layer.value, "phase": rule.phase.name.lower(),
+        "capabilities": sorted(c.value for c in rule.capabilities), "severity": rule.severity.value,
+        "risks": list(rule.risks), "passes": rule.passes, "remediation": rule.remediation,
+        "construct": rule.construct, "docs": rule.docs_link, "scope": rule.scope.value,
+        "services": sorted(s.value for s in rule.services), "security_hub": list(rule.security_hub),
+    }
+
+
+def rules_json(rules: Sequence[Rule]) -> str:
+    return json.dumps({"rules": [_rule_dict(r) for r in rules]}, indent=2)
+
+
+def rules_text(rules: Sequence[Rule]) -> str:
+    lines = [f"{r.id:<14} {r.phase.label:<12} {r.scope.value:<11} {','.join(sorted(c.value for c in r.capabilities)):<22} "
+             f"{r.title}" for r in rules]
+    return "\n".join(lines + [f"{len(rules)} rules"])
+
+
+_CAPABILITY_ORDER = ("answers", "connects", "acts")
+_SERVICE_NAMES = {Service.BEDROCK: "Amazon Bedrock (and Bedrock AgentCore)", Service.SAGEMAKER: "Amazon SageMaker AI"}
+
+
+def rules_markdown(rules: Sequence[Rule]) -> str:
+    """docs/RULES.md: an index table, then one section per rule."""
+    out = [
+        "# aisec rules",
+        "",
+        "Generated from the rule registry by `aisec docs` (do not edit by hand; a test fails when this file",
+        "drifts from the registry). Phases are cumulative: a rule runs at its phase and every later one.",
+        "The unit of evaluation is the system: all stacks synthesized together (or given to one `aisec check`),",
+        "grouped by environment (account and Region). A rule runs on an environment when its stacks show one of",
+        "the rule's capabilities (detected from the resources, or given with `--capabilities`) and, for a rule",
+        "about one service, use that service. Scope: a *resource* rule judges each resource and follows",
+        "references into the other stacks of the environment (`Fn::ImportValue` of an export, SSM parameters);",
+        "an *environment* rule is a control that must exist once per environment: it is judged over all the",
+        "environment's stacks and a missing control is reported once, on the first resource (by template path,",
+        "then logical id) that makes the system do what the rule is about. Acknowledge a finding with its",
+        "exact id (a granular finding `RULE[detail]` needs its own acknowledgement) on its resource, its stack",
+        "or any ancestor.",
+        "",
+        "| ID | Title | Layer | Phase | Scope | Capabilities |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rules:
+        caps = ", ".join(c for c in _CAPABILITY_ORDER if any(x.value == c for x in r.capabilities))
+        out.append(f"| [{r.id}](#{r.docs_anchor}) | {r.title} | {r.layer.label} | {r.phase.label} | {r.scope.value} "
+                   f"| {caps} |")
+    out += _security_hub_markdown(rules)
+    for r in rules:
+        caps = ", ".join(c for c in _CAPABILITY_ORDER if any(x.value == c for x in r.capabilities))
+        out += [
+            "",
+            f"## {r.id}",
+            "",
+            f"**{r.title}**",
+            "",
+            f"- Layer: {r.layer.label}; phase: {r.phase.label}; scope: {r.scope.value}; capabilities: {caps}; "
+            f"severity: {r.severity.value}",
+            f"- Services: {', '.join(_SERVICE_NAMES[s] for s in sorted(r.services, key=lambda s: s.value)) or 'any'}",
+            f"- Risks: {', '.join(r.risks)}",
+            *([f"- Security Hub ({security_hub.STANDARD_NAME}): {', '.join(r.security_hub)}"]
+              if r.security_hub else []),
+            f"- Satisfied by: {r.construct or 'no construct yet'}",
+            "",
+            f"What passes: {r.passes}",
+            "",
+            f"Remediation: {r.remediation}",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _security_hub_markdown(rules: Sequence[Rule]) -> List[str]:
+    """The coverage of Security Hub's AI standard: control -> rules -> phase, or why there is none."""
+    out = [
+        "",
+        f"## AWS Security Hub CSPM: {security_hub.STANDARD_NAME}",
+        "",
+        f"The standard (`{security_hub.STANDARD_ARN_SUFFIX}`) judges deployed resources; these rules catch the same "
+        "settings in the template, before deployment. A control is caught from the earliest phase of its rules. "
+        "Controls without a rule say why: a template cannot decide them, or no rule covers them yet (the mapping "
+        "is in each rule's metadata and in `aisec_rules/security_hub.py`).",
+        "",
+        f"Source: [{security_hub.STANDARD_NAME}]({security_hub.STANDARD_URL}).",
+        "",
+        "| Security Hub control | Title | aisec rule(s) | Phase |",
+        "|---|---|---|---|",
+    ]
+    for control, mapped, status in security_hub.coverage(rules):
+        title = security_hub.TITLES[control]
+        if mapped:
+            ids = ", ".join(f"[{r.id}](#{r.docs_anchor})" for r in mapped)
+            note = security_hub.PHASE_NOTES.get(control)
+            phase = min(r.phase for r in mapped).label + (f" ({note})" if note else "")
+            out.append(f"| {control} | {title} | {ids} | {phase} |")
+        else:
+            out.append(f"| {control} | {title} | none | {status} |")
+    return out

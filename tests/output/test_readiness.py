@@ -1,0 +1,212 @@
+"""Readiness across phases and governed exceptions, on three fixture systems synthesized once:
+
+* ``Foundational`` (account 1): an answers workload at Foundational: meets Foundational only;
+* ``Exceptions`` (account 2): the same at Enhanced, plus an analyst role granting ``bedrock:*`` on one
+  model (acknowledged until 2027-01-15) and the guardrail's automated-reasoning finding acknowledged
+  until 2026-11-01 (expired on the fixed day of these tests): meets Enhanced;
+* the ``Exceptions`` system again under a policy that forbids acknowledging AISEC-DATA-01: meets nothing.
+"""
+import datetime as dt
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Validations
+from aws_cdk import aws_iam as iam
+
+from aisec_constructs.workload import AiWorkload
+from aisec_rules import AiSecurityChecks, Phase
+from aisec_rules.cli import main
+from aisec_rules.read.loader import load_stacks
+from aisec_rules.governance.policy import Policy
+from aisec_rules.output.readiness import SCHEMA_VERSION, assess
+from aisec_rules.governance.exceptions import expiring
+
+TODAY = dt.date(2026, 11, 29)
+ENV_1 = "aws://111111111111/eu-west-1"
+ENV_2 = "aws://222222222222/eu-west-1"
+MODEL = "amazon.nova-lite-v1:0"
+
+
+def build(app: cdk.App) -> None:
+    first = cdk.Stack(app, "Foundational", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    AiWorkload(first, "Workload", capabilities=["answers"], phase="foundational", model_ids=[MODEL])
+    second = cdk.Stack(app, "Exceptions", env=cdk.Environment(account="222222222222", region="eu-west-1"))
+    workload = AiWorkload(second, "Workload", capabilities=["answers"], phase="enhanced", model_ids=[MODEL])
+    role = iam.Role(second, "Analyst", assumed_by=iam.AccountRootPrincipal())
+    role.add_to_policy(iam.PolicyStatement(actions=["bedrock:*"],
+                                           resources=[f"arn:aws:bedrock:eu-west-1::foundation-model/{MODEL}"]))
+    Validations.of(role).acknowledge(expiring("AISEC-DATA-01[Action::bedrock:*]",
+                                              "break-glass analyst role, reviewed monthly by security", "2027-01-15"))
+    Validations.of(workload.guardrail).acknowledge(expiring(
+        "AISEC-APP-10", "no domain rules to formalize for this assistant yet", dt.date(2026, 11, 1)))
+
+
+@pytest.fixture(scope="module")
+def assembly(tmp_path_factory):
+    app = cdk.App(outdir=str(tmp_path_factory.mktemp("readiness")),
+                  context={"@aws-cdk/core:failSynthOnValidationErrors": False})
+    build(app)
+    Validations.of(app).add_plugins(AiSecurityChecks(app, phase=Phase.ENHANCED, policy=Policy()))
+    return app.synth()
+
+
+@pytest.fixture(scope="module")
+def report(assembly):
+    return assess(load_stacks([assembly.directory]), enforced=Phase.ENHANCED, policy=Policy(), today=TODAY).to_dict()
+
+
+def environment(report, name):
+    return next(e for e in report["environments"] if e["name"] == name)
+
+
+def matrix(env):
+    """{(layer, phase): (met count, missing, acknowledged, not applicable)}"""
+    return {(c["layer"], c["phase"]): (len(c["met"]), c["missing"], c["acknowledged"], c["not_applicable"])
+            for c in env["matrix"]}
+
+
+#: the cells every answers-only workload here shares: not applicable for lack of acts, connects or SageMaker
+NOT_APPLICABLE = {
+    ("INF", "foundational"): ["AISEC-INF-06", "AISEC-INF-14", "AISEC-INF-17"],
+    ("INF", "enhanced"): ["AISEC-INF-02", "AISEC-INF-04", "AISEC-INF-05", "AISEC-INF-07", "AISEC-INF-08",
+                          "AISEC-INF-09", "AISEC-INF-13", "AISEC-INF-15", "AISEC-INF-16",
+                          "AISEC-INF-18"],
+    ("INF", "advanced"): ["AISEC-INF-19"],
+    ("DATA", "foundational"): ["AISEC-DATA-12"],  # DATA-04 (PassRole) applies to every capability
+    ("DATA", "enhanced"): ["AISEC-DATA-05", "AISEC-DATA-09", "AISEC-DATA-10", "AISEC-DATA-11", "AISEC-DATA-18",
+                           "AISEC-DATA-19", "AISEC-DATA-20", "AISEC-DATA-24", "AISEC-DATA-26", "AISEC-DATA-27",
+                           "AISEC-DATA-28"],
+    ("DATA", "advanced"): ["AISEC-DATA-07", "AISEC-DATA-25"],
+    ("APP", "foundational"): ["AISEC-APP-04", "AISEC-APP-14"],
+    ("APP", "enhanced"): ["AISEC-APP-06", "AISEC-APP-11", "AISEC-APP-13", "AISEC-APP-15", "AISEC-APP-21",
+                          "AISEC-APP-22", "AISEC-APP-25"],
+    ("APP", "advanced"): ["AISEC-APP-12", "AISEC-APP-16", "AISEC-APP-28", "AISEC-APP-29"],
+}
+
+
+def test_a_foundational_workload_meets_foundational_only(report):
+    env = environment(report, ENV_1)
+    assert env["verdict"]["highest_phase_met"] == "foundational"
+    assert env["verdict"]["next_phase"] == "enhanced"
+    gaps = env["verdict"]["missing_for_next_phase"]
+    assert [(g["rule_id"], g["severity"], g["open_findings"]) for g in gaps] == [
+        ("AISEC-APP-23", "high", 2), ("AISEC-APP-24", "medium", 1)]  # detector and routing; usage alarms
+    assert gaps[0]["construct"] == "aisec_constructs.detection.ThreatDetection, IncidentResponse"
+    assert gaps[0]["remediation"].startswith("Add `aisec_constructs.detection.ThreatDetection`")
+    cells = matrix(env)
+    assert {k: v[3] for k, v in cells.items()} == NOT_APPLICABLE
+    assert {k: v[1] for k, v in cells.items() if v[1]} == {
+        ("APP", "enhanced"): ["AISEC-APP-23", "AISEC-APP-24"],
+        ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27"]}
+    assert not any(v[2] for v in cells.values())
+    assert {k: v[0] for k, v in cells.items()} == {
+        ("INF", "foundational"): 0, ("INF", "enhanced"): 4, ("INF", "advanced"): 1,
+        ("DATA", "foundational"): 6, ("DATA", "enhanced"): 6, ("DATA", "advanced"): 2,
+        ("APP", "foundational"): 6, ("APP", "enhanced"): 4, ("APP", "advanced"): 1}
+    assert env["exceptions"] == []
+
+
+def test_an_enhanced_workload_with_two_exceptions_one_expired(report):
+    env = environment(report, ENV_2)
+    assert env["verdict"]["highest_phase_met"] == "enhanced"
+    assert [g["rule_id"] for g in env["verdict"]["missing_for_next_phase"]] == [
+        "AISEC-APP-09", "AISEC-APP-27", "AISEC-DATA-08", "AISEC-APP-10"]  # high first, then by phase and id
+    cells = matrix(env)
+    assert cells[("DATA", "foundational")] == (5, [], ["AISEC-DATA-01"], ["AISEC-DATA-12"])
+    assert cells[("DATA", "advanced")] == (0, ["AISEC-DATA-08"], ["AISEC-DATA-23"], ["AISEC-DATA-07", "AISEC-DATA-25"])
+    assert cells[("APP", "advanced")][1] == ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27"]  # the expired one counts
+    register = [(x["finding_id"], x["stack"], x["expires"], x["state"], x["in_force"]) for x in env["exceptions"]]
+    assert register == [
+        ("AISEC-APP-10", "Exceptions", "2026-11-01", "expired", False),
+        ("AISEC-DATA-01[Action::bedrock:*]", "Exceptions", "2027-01-15", "in force", True),
+        ("AISEC-DATA-23", "Exceptions", None, "in force", True),  # IsolatedNetwork's flow logs, by design
+    ]
+    expired = env["exceptions"][0]
+    assert expired["reason"] == "no domain rules to formalize for this assistant yet"
+    assert expired["problem"] == "it expired on 2026-11-01"
+
+
+def test_a_forbidden_acknowledgement_silences_nothing(assembly):
+    policy = Policy(forbid_acknowledging=frozenset({"AISEC-DATA-01"}), source="aisec.toml")
+    env = environment(assess(load_stacks([assembly.directory]), policy=policy, today=TODAY).to_dict(), ENV_2)
+    assert env["verdict"]["highest_phase_met"] is None
+    assert [g["rule_id"] for g in env["verdict"]["missing_for_next_phase"]] == ["AISEC-DATA-01"]
+    entry = next(x for x in env["exceptions"] if x["rule_id"] == "AISEC-DATA-01")
+    assert entry["state"] == "invalid"
+    assert entry["problem"] == "AISEC-DATA-01 may not be acknowledged: forbid_acknowledging (policy aisec.toml)"
+
+
+def test_soon_to_expire_exceptions_are_flagged(assembly):
+    env = environment(assess(load_stacks([assembly.directory]), today=dt.date(2027, 1, 1)).to_dict(), ENV_2)
+    states = {x["finding_id"]: x["state"] for x in env["exceptions"]}
+    assert states["AISEC-DATA-01[Action::bedrock:*]"] == "expiring"
+
+
+def test_risks_count_open_findings_at_advanced_by_threat(report):
+    env = environment(report, ENV_1)
+    risks = {r["id"]: r["open_findings"] for r in env["risks"]}
+    assert risks == {"LLM10": 3, "LLM09": 2, "LLM01": 1, "LLM02": 1}
+
+
+def test_json_shape_is_versioned(report):
+    assert report["schema_version"] == SCHEMA_VERSION == 1
+    assert set(report) == {"schema_version", "tool", "date", "enforced_phase", "policy", "environments", "summary"}
+    assert report["enforced_phase"] == "enhanced" and report["date"] == "2026-11-29"
+    env = report["environments"][0]
+    assert set(env) == {"name", "label", "stacks", "capabilities", "services", "verdict", "matrix", "risks",
+                        "exceptions", "findings"}
+    assert set(env["findings"]) == {"foundational", "enhanced", "advanced"}
+
+
+def test_the_pack_writes_the_reports_next_to_the_validation_report(assembly):
+    folder = Path(assembly.directory)
+    data = json.loads((folder / "aisec-report.json").read_text())
+    assert [e["name"] for e in data["environments"]] == [ENV_1, ENV_2]
+    assert data["enforced_phase"] == "enhanced"
+    html = (folder / "aisec-report.html").read_text()
+    assert "Environment aws://222222222222/eu-west-1" in html and "<script" not in html
+
+
+def test_the_pack_fails_an_expired_acknowledgement_as_fatal(assembly):
+    report = json.loads((Path(assembly.directory) / "validation-report.json").read_text())
+    aisec = next(p for p in report["pluginReports"] if p["pluginName"] == "AISEC")
+    # the guardrail's APP-10 is an Advanced rule: at Enhanced the pack judges DATA-01, in force until 2027
+    data01 = [v for v in aisec["violations"] if v["ruleName"] == "AISEC-DATA-01[Action::bedrock:*]"]
+    assert [v["severity"] for v in data01] == ["info"]
+
+
+@pytest.mark.parametrize("fmt, marker", [("markdown", "## aisec readiness report"), ("json", '"schema_version": 1'),
+                                         ("html", "<!DOCTYPE html>")])
+def test_aisec_report_formats(assembly, capsys, monkeypatch, fmt, marker):
+    monkeypatch.setenv("AISEC_TODAY", "2026-11-29")
+    assert main(["report", assembly.directory, "--format", fmt, "--phase", "enhanced"]) == 0
+    out = capsys.readouterr().out
+    assert marker in out
+    assert "Exceptions" in out and "AISEC-APP-10" in out
+
+
+def test_aisec_report_writes_a_file_and_reports_bad_paths(assembly, tmp_path, capsys):
+    target = tmp_path / "nested" / "report.html"
+    assert main(["report", assembly.directory, "--output", str(target)]) == 0
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    assert main(["report", str(tmp_path / "missing")]) == 2
+    assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_markdown_defuses_template_controlled_text():
+    """Logical ids and reasons come from the template: in a pull-request comment they must not close a
+    code span, split a table row, inject HTML, mention someone or hide text."""
+    from aisec_rules.output import readiness_markdown
+    from aisec_rules.read.stack import Stack
+    from aisec_rules.read.template import Template
+
+    hostile = "Bad`|<img src=x>\n@team\u202e"
+    template = Template({"Resources": {hostile: {
+        "Type": "AWS::BedrockAgentCore::CodeInterpreterCustom",
+        "Properties": {"Name": "x", "NetworkConfiguration": {"NetworkMode": "PUBLIC"}}}}}, "t.json")
+    text = readiness_markdown.render(assess([Stack(template)], today=TODAY))
+    row = next(line for line in text.splitlines() if "AISEC-INF-06" in line and line.startswith("| high"))
+    assert "`Bad'\\|&lt;img src=x>\\n@\u200bteam\\u202e`" in row
+    assert "<img" not in text and "\u202e" not in text
