@@ -16,6 +16,7 @@ def _rule_dict(rule: Rule) -> Dict[str, object]:
         "risks": list(rule.risks), "passes": rule.passes, "remediation": rule.remediation,
         "construct": rule.construct, "docs": rule.docs_link, "scope": rule.scope.value,
         "services": sorted(s.value for s in rule.services), "security_hub": list(rule.security_hub),
+        "judges": list(rule.judges), "reads": list(rule.reads),
     }
 
 
@@ -47,7 +48,10 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         "references into the other stacks of the environment (`Fn::ImportValue` of an export, SSM parameters);",
         "an *environment* rule is a control that must exist once per environment: it is judged over all the",
         "environment's stacks and a missing control is reported once, on the first resource (by template path,",
-        "then logical id) that makes the system do what the rule is about. Acknowledge a finding with its",
+        "then logical id) that makes the system do what the rule is about. *Judges* names the resource types a",
+        "rule judges: the readiness report calls a control met only when the environment has resources of",
+        "those types (for an environment rule, the resources that establish the control), and reports it as",
+        "having nothing to judge otherwise. Acknowledge a finding with its",
         "exact id (a granular finding `RULE[detail]` needs its own acknowledgement) on its resource, its stack",
         "or any ancestor.",
         "",
@@ -73,6 +77,8 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
             f"- Risks: {', '.join(r.risks)}",
             *([f"- Security Hub ({security_hub.STANDARD_NAME}): {', '.join(r.security_hub)}"]
               if r.security_hub else []),
+            f"- Judges: {', '.join(f'`{t}`' for t in r.judges)}"
+            + (f"; also reads {', '.join(f'`{t}`' for t in r.reads)}" if r.reads else ""),
             f"- Satisfied by: {r.construct or 'no construct yet'}",
             "",
             f"What passes: {r.passes}",

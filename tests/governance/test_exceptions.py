@@ -80,6 +80,20 @@ def test_policy_files(tmp_path):
     assert discover(project).source.endswith("pyproject.toml [tool.aisec]")
 
 
+def test_the_rollout_keys_of_the_policy(tmp_path):
+    (tmp_path / "aisec.toml").write_text('mode = "warn"\nforbid_baselining = ["AISEC-APP-01"]\nmax_baseline_days = 90\n'
+                                         "fail_on_unused_acknowledgements = true\n")
+    policy = load(tmp_path / "aisec.toml")
+    assert (policy.mode, policy.forbid_baselining, policy.max_baseline_days, policy.fail_on_unused_acknowledgements) \
+        == ("warn", frozenset({"AISEC-APP-01"}), 90, True)
+    assert Policy().mode == "enforce" and not Policy().fail_on_unused_acknowledgements
+    assert policy.to_dict()["mode"] == "warn" and policy.to_dict()["forbid_baselining"] == ["AISEC-APP-01"]
+    assert "may not be baselined: forbid_baselining" in policy.baseline_violation("AISEC-APP-01[HATE]", TODAY, TODAY)
+    old = TODAY - dt.timedelta(days=91)
+    assert "more than max_baseline_days = 90 days old" in policy.baseline_violation("AISEC-DATA-01", old, TODAY)
+    assert policy.baseline_violation("AISEC-DATA-01", TODAY - dt.timedelta(days=90), TODAY) == ""
+
+
 @pytest.mark.parametrize("text, message", [
     ('phase = "production"', "phase: unknown phase 'production'"),
     ("max_exception_days = 0", "max_exception_days must be a whole number of days"),
@@ -87,6 +101,10 @@ def test_policy_files(tmp_path):
     ('require_expiry = "yes"', "require_expiry must be true or false"),
     ("expiry_days = 3", "unknown policy key(s) expiry_days"),
     ("phase = ", "cannot read the policy"),
+    ('mode = "loud"', "mode must be one of enforce, warn"),
+    ('forbid_baselining = "AISEC-APP-01"', "forbid_baselining must be a list of rule ids"),
+    ("max_baseline_days = -1", "max_baseline_days must be a whole number of days"),
+    ('fail_on_unused_acknowledgements = "yes"', "fail_on_unused_acknowledgements must be true or false"),
 ])
 def test_bad_policy_files_are_clear_errors(tmp_path, text, message):
     (tmp_path / "aisec.toml").write_text(text + "\n")

@@ -122,6 +122,7 @@ RULE = Rule(
                 "Bedrock policy.",
     construct="aisec_constructs.application.EnforcedGuardrail",
     check=check,
+    judges=(ENFORCED, "AWS::Organizations::Policy"),
     scope=Scope.ENVIRONMENT,
     services={Service.BEDROCK},
 )

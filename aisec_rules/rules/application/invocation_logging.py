@@ -79,16 +79,14 @@ def check(ctx: Context) -> Iterator[Violation]:
     for logging in ctx.template.of_type(INVOCATION_LOGGING_TYPE):
         found = True
         yield from _construct(ctx, logging)
-    for rtype in ctx.template.types():
-        if rtype == INVOCATION_LOGGING_TYPE or rtype == "Custom::AWS" or not (
-                rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource"):
+    for custom in [*ctx.template.of_family("Custom::"), *ctx.template.of_type("AWS::CloudFormation::CustomResource")]:
+        if custom.type in (INVOCATION_LOGGING_TYPE, "Custom::AWS"):
             continue
-        for custom in ctx.template.of_type(rtype):
-            config = custom.prop(_CONFIG)
-            config = custom.prop("loggingConfig") if config is MISSING else config
-            if isinstance(config, dict) and _BEDROCK_FIELDS & {str(k).lower() for k in config}:
-                found = True
-                yield from _construct(ctx, replace(custom, properties={_CONFIG: _pascal(config)}))
+        config = custom.prop(_CONFIG)
+        config = custom.prop("loggingConfig") if config is MISSING else config
+        if isinstance(config, dict) and _BEDROCK_FIELDS & {str(k).lower() for k in config}:
+            found = True
+            yield from _construct(ctx, replace(custom, properties={_CONFIG: _pascal(config)}))
     for custom in ctx.template.of_type("Custom::AWS"):
         call = _sdk_call_text(ctx, custom)
         if call is None or not _API_CALL.search(call):
@@ -241,6 +239,8 @@ RULE = Rule(
                 "a KMS key and/or an SSE-KMS bucket of the same stack.",
     construct="aisec_constructs.data.ModelInvocationLogging",
     check=check,
+    judges=(INVOCATION_LOGGING_TYPE, "Custom::AWS"),
+    reads=("Custom::*", "AWS::CloudFormation::CustomResource", "AWS::Logs::LogGroup", "AWS::S3::Bucket"),
     scope=Scope.ENVIRONMENT,
     services={Service.BEDROCK},
 )
