@@ -96,7 +96,7 @@ def _environment(env: EnvironmentReadiness, docs_base: str) -> List[str]:
            f"<p>Stacks: {', '.join(f'<code>{escape(s.name)}</code>' for s in e.stacks)}<br>"
            f"Capabilities: {escape(', '.join(sorted(c.value for c in env.capabilities)) or 'none')} · "
            f"services: {escape(', '.join(sorted(s.value for s in env.services)))}</p>",
-           "<h3>Framework matrix</h3>", "<table><thead><tr><th style=\"width:12%\">Layer</th>" +
+           "<h3>Framework matrix</h3>", "<table><thead><tr><th style=\"width:15%\">Layer</th>" +
            "".join(f"<th>{p.label}</th>" for p in Phase) + "</tr></thead><tbody>"]
     for layer in Layer:
         out.append(f"<tr><th>{layer.label}</th>")
