@@ -67,6 +67,8 @@ def test_warn_mode_from_the_policy(capsys, tmp_path):
     assert run(capsys, "check", str(PUBLIC), "--capabilities", "acts", "--policy", str(policy))[0] == 0
     code, out, _ = run(capsys, "report", str(PUBLIC), "--policy", str(policy), "--format", "json")
     assert code == 0 and json.loads(out)["mode"] == "warn"
+    code, out, _ = run(capsys, "report", str(PUBLIC), "--policy", str(policy), "--format", "markdown")
+    assert code == 0 and "> ⚠ Produced in **warn mode**: every finding is reported, none failed." in out
 
 
 def test_short_form_tags_are_long_form_intrinsics():

@@ -151,7 +151,7 @@ def _environment(env: EnvironmentReadiness, docs_base: str) -> List[str]:
     due = [f for f in env.findings[Phase.ADVANCED] if not f.acknowledged]
     out.append(f"<h3>Unacknowledged findings at Advanced ({len(due)})</h3>")
     if due:
-        out.append("<table><thead><tr><th>Finding</th><th style=\"width:10%\">Phase</th>"
+        out.append("<table><thead><tr><th>Finding</th><th style=\"width:12%\">Phase</th>"
                    "<th style=\"width:9%\">Severity</th><th>Resource, stack</th><th style=\"width:40%\">What is wrong"
                    "</th></tr></thead><tbody>")
         for f in due:
@@ -191,7 +191,7 @@ def _evidence(env: EnvironmentReadiness, docs_base: str) -> List[str]:
     if not rows:
         return []
     return ["<h3>Controls and their evidence</h3>",
-            "<table><thead><tr><th style=\"width:30%\">Control</th><th style=\"width:10%\">Phase</th>"
+            "<table><thead><tr><th style=\"width:30%\">Control</th><th style=\"width:12%\">Phase</th>"
             "<th style=\"width:14%\">State</th><th>Judged resources, or findings</th></tr></thead><tbody>",
             *rows, "</tbody></table>"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from aisec_rules.model import Phase
+from aisec_rules.model import RISKS, Phase
 from aisec_rules.output import readiness_html, readiness_markdown
 from aisec_rules.output.readiness import STATES, assess
 from aisec_rules.read.loader import load_stacks
@@ -148,3 +148,8 @@ def test_the_html_report_fits_a_1280_px_window(readiness, tmp_path):
         page.write_text(readiness_html.render(result), encoding="utf-8")
         scroll, inner = widths(page, tmp_path)
         assert inner == WIDTH and scroll <= inner, name
+
+
+def test_every_threat_id_a_rule_carries_has_its_name():
+    assert {risk for rule in RULES for risk in rule.risks} <= set(RISKS)
+    assert len([r for r in RISKS if r.startswith("LLM")]) == 10 and len([r for r in RISKS if r.startswith("T")]) == 15
