@@ -51,17 +51,16 @@ from aisec_rules.aws import AGENTCORE_SUBNETS_KEY, ORGANIZATION_DENIALS, VPC_DEN
 
 from ..annotations import record_opt_out
 
-#: what the service control policy denies beyond what AISEC-APP-33 requires
-MORE_TRAIL_ACTIONS = ("cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors")
 #: the schema's TargetIds pattern (AWS::Organizations::Policy): a root, an OU or an account id
 _TARGET = re.compile(r"^(r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
 _GUARDRAIL_ARN = re.compile(r"^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):(\d{12}):guardrail/[a-z0-9]+$")
 _VERSION = re.compile(r"^[1-9][0-9]{0,7}$")  # the API's pattern for an enforced guardrail version
-_STATEMENTS = {  # statement id -> the denial details of aisec_rules.aws.ORGANIZATION_DENIALS it covers
-    "DenyGuardrailChanges": ("GuardrailChanges",),
-    "DenyInvocationLoggingChanges": ("InvocationLoggingChanges",),
-    "DenyTrailChanges": ("TrailChanges",),
-    "DenyAgentCoreOutsideVpc": ("RuntimeOutsideVpc", "CodeInterpreterOutsideVpc", "BrowserOutsideVpc"),
+#: statement id -> (the denials of aisec_rules.aws.ORGANIZATION_DENIALS it makes, actions it denies beyond them)
+_STATEMENTS = {
+    "DenyGuardrailChanges": (("GuardrailChanges",), ()),
+    "DenyInvocationLoggingChanges": (("InvocationLoggingChanges",), ()),
+    "DenyTrailChanges": (("TrailChanges",), ("cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors")),
+    "DenyAgentCoreOutsideVpc": (("RuntimeOutsideVpc", "CodeInterpreterOutsideVpc", "BrowserOutsideVpc"), ()),
 }
 
 
@@ -169,13 +168,11 @@ class OrganizationGuardrails(Construct):
     def _scp(pipeline_roles: Sequence[str], allow_outside_vpc: bool) -> Dict[str, Any]:
         exempt = {"ArnNotLike": {"aws:PrincipalArn": list(pipeline_roles)}} if pipeline_roles else None
         statements: List[Dict[str, Any]] = []
-        for sid, details in _STATEMENTS.items():
+        for sid, (details, more) in _STATEMENTS.items():
             vpc = all(d in VPC_DENIALS for d in details)
             if vpc and allow_outside_vpc:
                 continue
-            actions = [a for d in details for a in ORGANIZATION_DENIALS[d]]
-            if sid == "DenyTrailChanges":
-                actions += MORE_TRAIL_ACTIONS
+            actions = [a for d in details for a in ORGANIZATION_DENIALS[d]] + list(more)
             statement: Dict[str, Any] = {"Sid": sid, "Effect": "Deny", "Action": actions, "Resource": "*"}
             condition = {"Null": {AGENTCORE_SUBNETS_KEY: "true"}} if vpc else exempt
             if condition:

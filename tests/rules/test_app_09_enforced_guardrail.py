@@ -41,7 +41,7 @@ def test_organization_policy_satisfies_presence():
     assert findings(RULE, {"Guard": GR, "Org": scp}) == [(RULE, "Guard")]
     unattached = dict(ORG, Properties={k: v for k, v in ORG["Properties"].items() if k != "TargetIds"})
     assert findings(RULE, {"Guard": GR, "Org": unattached}) == [(RULE, "Guard")]
-    assert "Org (test.template.json, environment-agnostic) does not apply here: it is attached to nothing" in \
+    assert "Org of stack test (environment-agnostic) does not apply here: it is attached to nothing" in \
         messages(RULE, {"Guard": GR, "Org": unattached})[0]
 
 
@@ -58,7 +58,7 @@ def test_an_organization_policy_in_another_environment_satisfies_every_environme
     assert system(["222222222222"]) == []
     [(finding, environment, resource, message)] = system(["333333333333"])
     assert (finding, environment, resource) == (RULE, "aws://222222222222/eu-west-1", "Guard")
-    assert "Org (org.template.json, aws://111111111111/us-east-1) does not apply here: it is attached only to " \
+    assert "Org of stack org (aws://111111111111/us-east-1) does not apply here: it is attached only to " \
            "333333333333, not to account 222222222222" in message
 
 

@@ -284,3 +284,17 @@ def test_one_template_alone_is_judged_on_its_own_policies():
     resources = dict(organization(targets=["r-ab12"]), **WORKLOAD)
     assert findings(RULE, resources) == []
     assert findings(RULE, WORKLOAD) == sorted((f"{RULE}[{d}]", "Guard") for d in DETAILS)
+
+
+def test_values_that_cannot_be_read_do_not_count():
+    branches = {"Fn::If": ["Prod", GUARDRAIL + ":3", GUARDRAIL + ":DRAFT"]}
+    config = dict(BEDROCK_CONTENT["bedrock"]["guardrail_inference"]["eu-west-1"]["config_1"],
+                  identifier={"@@assign": branches})
+    unreadable = organization(bedrock={"bedrock": {"guardrail_inference": {"eu-west-1": {"config_1": config}}}})
+    assert details(unreadable) == ["BedrockPolicy"]
+    assert "identifier is not readable at synth time" in message(unreadable, "BedrockPolicy")
+    exemption = copy.deepcopy(STATEMENTS)
+    exemption[0]["Condition"] = {"ArnNotLike": {"aws:PrincipalArn": [{"Fn::If": ["Prod", PIPELINE, "*"]}]}}
+    assert details(organization(exemption)) == ["GuardrailChanges"]
+    assert "outside ArnNotLike aws:PrincipalArn, which cannot be read at synth time" in \
+        message(organization(exemption), "GuardrailChanges")

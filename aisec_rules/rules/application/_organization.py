@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
 from ...context import Context
+from ...read.stack import stack_name_of
 from ...read.template import MISSING, Resource, Template, dig
 from ...system.environments import account_and_region, describe_environment
 
@@ -48,9 +49,9 @@ class OrgPolicy:
 
     @property
     def name(self) -> str:
-        """``Scp (org.template.json, aws://111111111111/us-east-1)``"""
+        """``Scp of stack OrganizationBaseline (aws://111111111111/us-east-1)``"""
         path, logical_id = self.view.origin(self.resource.logical_id)
-        return f"{logical_id} ({path}, {describe_environment(self.environment)})"
+        return f"{logical_id} of stack {stack_name_of(path)} ({describe_environment(self.environment)})"
 
 
 def policies(ctx: Context, kind: str) -> List[OrgPolicy]:
@@ -175,14 +176,15 @@ def _config_problems(view: Template, config: Any) -> List[str]:
     identifier = assigned(view, dig(config, "identifier"))
     version = identifier.rsplit(":", 1)[1] if isinstance(identifier, str) and ":" in identifier else None
     if not isinstance(identifier, str):
-        problems.append("identifier is not set (the guardrail ARN followed by :<version>)")
+        problems.append(f"identifier is {_unset(config, 'identifier')} (the guardrail ARN followed by :<version>)")
     elif version is None or not _pinned(view, version):
         problems.append(f"identifier {identifier} does not end in a published version number (:1, :2, ...)")
     messages = assigned(view, dig(config, "selective_content_guarding", "messages"))
     tags = assigned(view, dig(config, "input_tags"))
     if not (_lower(messages) == "comprehensive" or (messages is None and _lower(tags) == "ignore")):
-        problems.append(f"user messages are guarded only where the caller tags them (selective_content_guarding."
-                        f"messages is {messages if messages is not None else 'not set'}; set it to comprehensive)")
+        shown = messages if messages is not None else _unset(config, "selective_content_guarding", "messages")
+        problems.append(f"user messages may be guarded only where the caller tags them (selective_content_guarding."
+                        f"messages is {shown}; set it to comprehensive)")
     enforcement = dig(config, "model_enforcement")
     if enforcement is not MISSING:
         included = assigned(view, dig(enforcement, "included_models"))
@@ -192,6 +194,11 @@ def _config_problems(view: Template, config: Any) -> List[str]:
         if excluded:
             problems.append(f"model_enforcement.excluded_models leaves {excluded} unguarded")
     return problems
+
+
+def _unset(node: Any, *path: str) -> str:
+    """How to name an ``@@assign`` that :func:`assigned` could not give: absent, or not readable."""
+    return "not set" if dig(node, *path, "@@assign") is MISSING else "not readable at synth time"
 
 
 def _pinned(view: Template, version: str) -> bool:

@@ -1,5 +1,7 @@
 """AISEC-APP-33: the organization enforces the AI guardrails, so that a workload account cannot switch them off.
 
+Resource types judged: ``AWS::Organizations::Policy``, read across the whole system (``ctx.system_of_type``).
+
 Environment scope, judged for each environment that uses Bedrock or AgentCore over the whole system: the
 ``AWS::Organizations::Policy`` resources may be declared in any environment (the management account's stack
 is an environment of its own), and count for this one when they apply to it (:mod:`._organization`: attached
@@ -35,7 +37,7 @@ environment, so that is the account a reviewer checks.
 """
 from __future__ import annotations
 
-from typing import Iterator, List, Sequence, Tuple
+from typing import Callable, Iterator, List, Sequence, Tuple
 
 from ...aws import AGENTCORE_SECURITY_GROUPS_KEY, AGENTCORE_SUBNETS_KEY, ORGANIZATION_DENIALS, VPC_DENIALS
 from ...context import Context
@@ -122,9 +124,11 @@ def _narrowed(view: Template, statement: iam.Statement, vpc: bool) -> str:
         if isinstance(block, dict) and base in _EXEMPTIONS and keys == {"aws:principalarn"}:
             for value in as_list(next(iter(block.values()))):
                 text = view.text(value)
-                role = text.split(":role/", 1)[1].strip("*?/") if text and ":role/" in text else ""
-                if not role:
-                    return f"for part of the principals: {operator} aws:PrincipalArn {text or value} names no role"
+                if text is None:
+                    return f"for principals outside {operator} aws:PrincipalArn, which cannot be read at synth time"
+                role = text.split(":role/", 1)[1] if ":role/" in text else ""
+                if not role.strip("*?/"):
+                    return f"for part of the principals: {operator} aws:PrincipalArn {text} names no role"
             continue
         if isinstance(block, dict) and vpc and base == "null" and keys and keys <= _VPC_KEYS and all(
                 is_true(v) for v in block.values()):
@@ -133,7 +137,8 @@ def _narrowed(view: Template, statement: iam.Statement, vpc: bool) -> str:
     return ""
 
 
-def _policy_of(ctx: Context, kind: str, detail: str, problems_of, what: str) -> Iterator[Violation]:
+def _policy_of(ctx: Context, kind: str, detail: str, problems_of: Callable[[OrgPolicy], List[str]],
+               what: str) -> Iterator[Violation]:
     """One finding unless a policy of ``kind`` that applies here has no problem."""
     reach, notes = applying(ctx, kind)
     for policy in reach:
