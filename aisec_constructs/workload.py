@@ -14,7 +14,9 @@ requires of the workload and exposes it to the application constructs you add ne
   incident-response topic, usage and guardrail alarms (``monitoring``), Bedrock/AgentCore data events,
   Macie (connects), agent observability (acts, connects).
 * Advanced: the account's enforced guardrail, Security Hub, AWS Config and Detective (security
-  posture), permissions boundaries on agent roles (the application constructs create them).
+  posture), permissions boundaries on agent roles (the application constructs create them). The
+  organization's guardrails (AISEC-APP-33) are the management account's to deploy:
+  ``aisec_constructs.organization.OrganizationGuardrails`` in a stack of that account's environment.
 
 Moving a workload from Foundational to Enhanced is the ``phase`` argument.
 

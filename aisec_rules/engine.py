@@ -23,7 +23,7 @@ from .read.stack import Stack
 from .read.template import Template
 from .registry import RULES
 from .system import capabilities as caps
-from .system.environments import Environment, environments
+from .system.environments import Environment, SystemView, environments
 
 def evaluate(
     template: Template,
@@ -93,16 +93,20 @@ def judge(
     policy: Optional[Policy] = None,
     today: Optional[dt.date] = None,
 ) -> List[Judgement]:
-    """Each environment of ``stacks`` judged at each of ``phases``, in one pass: the environment is
-    joined and its capabilities detected once, and a rule runs once, at the highest phase asked; at a
-    lower phase it runs again only when its check reads the phase (``Rule.tightens``), otherwise its
-    findings there are those of the highest phase."""
+    """Each environment of ``stacks`` judged at each of ``phases``, in one pass: every environment is
+    joined once, up front, so that a rule judging one of them can read what the others declare
+    (``Context.system``); its capabilities are detected once, and a rule runs once, at the highest phase
+    asked; at a lower phase it runs again only when its check reads the phase (``Rule.tightens``),
+    otherwise its findings there are those of the highest phase."""
     if rules is None:
         rules = RULES
     wanted = sorted({Phase.parse(p) for p in phases}, reverse=True)
     given = with_implied(capabilities) if capabilities is not None else None
     governance = _Governance(policy, today or exceptions.today())
-    return [_evaluate_environment(environment, wanted, given, rules, governance) for environment in environments(stacks)]
+    grouped = environments(stacks)
+    system = SystemView(tuple((environment.name, environment.view()) for environment in grouped))
+    return [_evaluate_environment(environment, view, system, wanted, given, rules, governance)
+            for environment, (_, view) in zip(grouped, system.views, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -114,8 +118,9 @@ class _Governance:
         """The finding with the acknowledgement that names it, silenced only if it is in force."""
         if ack is None:
             return finding
-        state = ack.state(self.today, self.policy)
-        problem = ack.invalid_because(self.today, self.policy) if state == "invalid" else (
+        must_name = finding.rule.reason_must_name
+        state = ack.state(self.today, self.policy, must_name)
+        problem = ack.invalid_because(self.today, self.policy, must_name) if state == "invalid" else (
             f"it expired on {ack.expires.isoformat()}" if state == "expired" and ack.expires else "")
         message = finding.message if not problem else \
             f"{finding.message} (the acknowledgement does not apply: {problem})"
@@ -123,10 +128,11 @@ class _Governance:
                        reason=ack.describe(), exception=ack, exception_state=state, exception_problem=problem)
 
 
-def _evaluate_environment(environment: Environment, phases: Sequence[Phase], given: Optional[FrozenSet[Capability]],
-                          rules: Sequence[Rule], governance: _Governance) -> Judgement:
-    """One environment judged at each of ``phases`` (highest first)."""
-    view = environment.view()
+def _evaluate_environment(environment: Environment, view: Template, system: SystemView, phases: Sequence[Phase],
+                          given: Optional[FrozenSet[Capability]], rules: Sequence[Rule],
+                          governance: _Governance) -> Judgement:
+    """One environment (``view`` joins its stacks) judged at each of ``phases`` (highest first); its rules
+    see the rest of ``system`` read only."""
     try:
         active = given if given is not None else caps.detect(view)
         services = caps.services(view)
@@ -140,7 +146,7 @@ def _evaluate_environment(environment: Environment, phases: Sequence[Phase], giv
     ran: Dict[str, List[Violation]] = {}  # rule id -> violations at the highest phase
     result: Dict[Phase, List[Finding]] = {}
     for phase in phases:
-        context = Context(view, phase, active, own)
+        context = Context(view, phase, active, own, environment.name, system)
         findings: Dict[tuple, Tuple[Finding, Optional[exceptions.Acknowledgement]]] = {}
         messages: Dict[tuple, Dict[str, None]] = {}  # the distinct messages of each finding, in order (linear merge)
         for rule in rules:

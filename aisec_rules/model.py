@@ -153,6 +153,10 @@ class Rule:
     #: the check reads the phase it runs at (``ctx.phase``) and asks more at a later one; the engine
     #: then runs it again for each phase it judges instead of reusing the highest phase's findings
     tightens: bool = False
+    #: what an acknowledgement's reason must name to silence this rule's findings, as (regular expression,
+    #: what it names); a reason that does not match makes the acknowledgement invalid (AISEC-APP-33: the
+    #: 12-digit id of the management account that enforces the control)
+    reason_must_name: Tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         expected_prefix = f"AISEC-{self.layer.value}-"
