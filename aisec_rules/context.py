@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable
 
+from .governance.policy import Policy
 from .model import Capability, Phase
 from .read.template import Template
 from .system import capabilities as caps
@@ -24,6 +25,9 @@ class Context:
     #: template path -> the capabilities of that stack (:func:`stack_capabilities`; empty for one
     #: template, or when capabilities were given)
     stack_capabilities: Dict[str, FrozenSet[Capability]] = field(default_factory=dict)
+    #: the organization's policy (aisec.toml) the run judges under: the values a rule's requirement
+    #: depends on (``evidence_retention_days`` for AISEC-APP-31); the default policy when none is given
+    policy: Policy = field(default_factory=Policy)
 
     def capabilities_of(self, logical_id: str) -> FrozenSet[Capability]:
         """What the workload of one resource does: the capabilities of the stack that declares it (its

@@ -153,6 +153,10 @@ class Rule:
     #: the check reads the phase it runs at (``ctx.phase``) and asks more at a later one; the engine
     #: then runs it again for each phase it judges instead of reusing the highest phase's findings
     tightens: bool = False
+    #: what the check relied on without a finding that a reviewer should still see (AISEC-APP-31: the
+    #: evidence archives outside the system), as lines of text from the same context; the readiness
+    #: report lists them per environment
+    evidence: Optional[Callable[..., Iterable[str]]] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         expected_prefix = f"AISEC-{self.layer.value}-"

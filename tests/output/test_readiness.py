@@ -156,7 +156,7 @@ def test_json_shape_is_versioned(report):
     assert report["enforced_phase"] == "enhanced" and report["date"] == "2026-11-29"
     env = report["environments"][0]
     assert set(env) == {"name", "label", "stacks", "capabilities", "services", "verdict", "matrix", "risks",
-                        "exceptions", "findings"}
+                        "exceptions", "evidence", "findings"}
     assert set(env["findings"]) == {"foundational", "enhanced", "advanced"}
 
 
@@ -210,3 +210,26 @@ def test_markdown_defuses_template_controlled_text():
     row = next(line for line in text.splitlines() if "AISEC-INF-06" in line and line.startswith("| high"))
     assert "`Bad'\\|&lt;img src=x>\\n@\u200bteam\\u202e`" in row
     assert "<img" not in text and "\u202e" not in text
+
+
+def test_external_evidence_archives_are_named_in_the_report_without_a_finding():
+    """AISEC-APP-31: a trail writing to a bucket the system does not declare (a log-archive account's) passes,
+    and the report says where the evidence goes, in JSON, Markdown and HTML."""
+    from aisec_rules.output import readiness_html, readiness_markdown
+    from aisec_rules.read.stack import Stack
+    from aisec_rules.read.template import Template
+
+    template = Template({"Resources": {
+        "Guardrail": {"Type": "AWS::Bedrock::Guardrail", "Properties": {"Name": "g"}},
+        "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {
+            "IsLogging": True, "S3BucketName": "org-log-archive-111111111111", "EnableLogFileValidation": True}}}},
+        "t.json")
+    readiness = assess([Stack(template)], today=TODAY)
+    env = readiness.to_dict()["environments"][0]
+    assert env["evidence"] == [{"rule_id": "AISEC-APP-31", "items": [
+        "Trail.S3BucketName: bucket org-log-archive-111111111111 (outside the system)"]}]
+    assert not [f for f in env["findings"]["advanced"] if f["rule_id"] == "AISEC-APP-31"]
+    assert "**Evidence of AISEC-APP-31** (no finding): Trail.S3BucketName: bucket org-log-archive-111111111111" \
+        in readiness_markdown.render(readiness)
+    assert "<li>Trail.S3BucketName: bucket org-log-archive-111111111111 (outside the system)</li>" in \
+        readiness_html.render(readiness)
