@@ -23,14 +23,19 @@ def log_group(days=365):
     return {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": days} if days else {}}
 
 
-def trail(bucket={"Ref": "Archive"}, group={"Fn::GetAtt": ["TrailLogs", "Arn"]}, validation=True):
+def trail(bucket=None, group=(), validation=True):
+    """A trail writing to Archive and TrailLogs unless told otherwise (group None: no CloudWatch Logs copy)."""
+    bucket = {"Ref": "Archive"} if bucket is None else bucket
+    group = {"Fn::GetAtt": ["TrailLogs", "Arn"]} if group == () else group
     props = {"IsLogging": True, "S3BucketName": bucket, "EnableLogFileValidation": validation}
     if group is not None:
         props["CloudWatchLogsLogGroupArn"] = group
     return {"Type": "AWS::CloudTrail::Trail", "Properties": props}
 
 
-def logging(bucket={"Ref": "Archive"}, group={"Ref": "InvocationLogs"}):
+def logging(bucket=None, group=None):
+    bucket = {"Ref": "Archive"} if bucket is None else bucket
+    group = {"Ref": "InvocationLogs"} if group is None else group
     return {"Type": "Custom::AisecModelInvocationLogging", "Properties": {"ServiceToken": "arn", "LoggingConfig": {
         "TextDataDeliveryEnabled": True, "S3Config": {"BucketName": bucket, "KeyPrefix": "inv"},
         "CloudWatchConfig": {"LogGroupName": group, "RoleArn": "arn:aws:iam::1:role/r"}}}}
