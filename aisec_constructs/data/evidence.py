@@ -24,10 +24,11 @@ The writers AuditTrail, ModelInvocationLogging, ResourceLogDelivery (and Guardra
 """
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Set, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 import aws_cdk as cdk
 import jsii
+from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -35,6 +36,7 @@ from constructs import Construct
 from aisec_rules.governance.policy import DEFAULT_EVIDENCE_RETENTION_DAYS
 
 from ..annotations import record_opt_out
+from ..nag import acknowledge_iam5
 from .buckets import SecureBucket
 from .keys import EncryptionKey
 
@@ -137,14 +139,25 @@ class EvidenceArchive(Construct):
 
     def grant_write(self, role: iam.IRole, prefix: str = "") -> iam.Grant:
         """Let ``role`` put objects under ``prefix`` (with the key to encrypt them): an identity grant plus
-        the writer tag that the bucket policy asks for."""
+        the writer tag that the bucket policy asks for. CDK's grant names action groups (``s3:Abort*``,
+        ``kms:GenerateDataKey*``, ``kms:ReEncrypt*``) and the prefix is a wildcard: acknowledged on the role
+        with that reason."""
         cdk.Tags.of(role).add(WRITER_TAG, self.writer_id)
         grant = self.bucket.grant_put(role, f"{prefix}*")
         self.encryption_key.key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")
+        self._acknowledge(role, prefix, ("s3:Abort*", "kms:GenerateDataKey*", "kms:ReEncrypt*"))
         return grant
 
-    def grant_read(self, grantee: iam.IGrantable, prefix: str = "") -> iam.Grant:
+    def grant_read(self, role: iam.IRole, prefix: str = "") -> iam.Grant:
         """Read archived objects under ``prefix`` (investigators, the containment function's undo)."""
-        grant = self.bucket.grant_read(grantee, f"{prefix}*")
-        self.encryption_key.grant_decrypt(grantee)
+        grant = self.bucket.grant_read(role, f"{prefix}*")
+        self.encryption_key.grant_decrypt(role)
+        self._acknowledge(role, prefix, ("s3:GetObject*", "s3:GetBucket*", "s3:List*"))
         return grant
+
+    def _acknowledge(self, role: iam.IRole, prefix: str, actions: Sequence[str]) -> None:
+        reason = (f"Objects under {prefix or 'the root'} of the evidence archive only, with the archive's key; "
+                  "CDK's bucket grants name these action groups.")
+        for action in actions:
+            Validations.of(role).acknowledge(Acknowledgment(id=f"AwsSolutions-IAM5[Action::{action}]", reason=reason))
+        acknowledge_iam5(role, [self.bucket.arn_for_objects(f"{prefix}*")], reason)

@@ -166,21 +166,8 @@ class AgentContainment(Construct):
             id="AwsSolutions-IAM5[Resource::*]",
             reason="bedrock:GetModelInvocationLoggingConfiguration has no resource type (Service Authorization "
                    "Reference): it reads the account's configuration, the pointer to the invocation logs."))
-        for wildcard in (f"Resource::<{_logical(self.archive.bucket)}.Arn>/{self.prefix}*",
-                         "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:Abort*",
-                         "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"):
-            Validations.of(self.role).acknowledge(Acknowledgment(
-                id=f"AwsSolutions-IAM5[{wildcard}]",
-                reason="Write and read its own prefix of the evidence archive (the records an undo reads), with "
-                       "the archive key; CDK's grant_put/grant_read name these action groups."))
 
     @property
     def function_name(self) -> str:
         return self.function.function_name
-
-
-def _logical(construct: Construct) -> str:
-    """The logical id of a construct's CloudFormation resource, as cdk-nag names it in granular ids."""
-    child = construct.node.default_child
-    return cdk.Stack.of(construct).get_logical_id(child) if isinstance(child, cdk.CfnElement) else ""
 
