@@ -190,3 +190,12 @@ def test_an_sdk_call_cannot_show_its_destinations():
 
 def test_only_at_advanced():
     assert findings(RULE, system(Archive={"Type": "AWS::S3::Bucket"}), Phase.ENHANCED) == []
+
+
+def test_a_name_built_from_pseudo_parameters_names_the_bucket_written_the_same_way():
+    name = {"Fn::Join": ["", ["aisec-evidence-", {"Ref": "AWS::AccountId"}, "-", {"Ref": "AWS::Region"}, "-abcd1234"]]}
+    archive = copy.deepcopy(locked_bucket(mode="GOVERNANCE"))
+    archive["Properties"]["BucketName"] = copy.deepcopy(name)
+    function = {"Type": "AWS::Lambda::Function", "Properties": {"Environment": {"Variables": {
+        "AISEC_EVIDENCE_BUCKET": {"Fn::Sub": "aisec-evidence-${AWS::AccountId}-${AWS::Region}-abcd1234"}}}}}
+    assert findings(RULE, {"Archive": archive, "Containment": function}) == [("AISEC-APP-31[GovernanceMode]", "Archive")]

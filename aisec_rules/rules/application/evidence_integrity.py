@@ -26,8 +26,9 @@ The destinations of evidence, each followed to the bucket or log group it names:
   probe results) or ``AISEC_EVIDENCE_BUCKET`` (containment snapshots), :data:`aisec_rules.aws.EVIDENCE_VARIABLES`.
 
 A destination is followed through a ``Ref`` / ``Fn::GetAtt`` (also inside an ARN built with ``Fn::Join`` or
-``Fn::Sub``), or a literal name or ARN equal to the ``BucketName`` / ``LogGroupName`` of a resource of the
-environment. A literal name that the environment does not declare is an **external archive** (a
+``Fn::Sub``), a literal name or ARN equal to the ``BucketName`` / ``LogGroupName`` of a resource of the
+environment, or a name built from pseudo parameters (``aisec-evidence-${AWS::AccountId}-...``) written the
+same way as such a name. A literal name that the environment does not declare is an **external archive** (a
 log-archive account's bucket): it passes, and the readiness report names it (``evidence`` of the rule).
 A value that cannot be identified at synth time (an import no stack of the environment exports, a
 parameter without default) is a finding on the resource that names it (detail ``Unverifiable``).
@@ -203,6 +204,11 @@ def locate(ctx: Context, destination: Destination) -> List[Located]:
     referenced = [r for r in ctx.template.references(destination.value) if r.type == wanted]
     if len(referenced) == 1:
         return [Located(resource=referenced[0])]
+    text = ctx.template.text(destination.value)
+    if text is not None and "${" in text:  # a name built from pseudo parameters: the same text names the same bucket
+        named = [r for r in ctx.template.of_type(wanted) if ctx.template.text(r.prop(_NAME_PROPERTY[wanted])) == _name(text, wanted)]
+        if len(named) == 1:
+            return [Located(resource=named[0])]
     found: List[Located] = []
     for possibility in ctx.template.resolve(destination.value):
         if not (possibility.known and isinstance(possibility.raw, str)):
