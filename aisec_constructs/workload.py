@@ -216,11 +216,12 @@ class AiWorkload(Construct):
                 roles: Sequence[iam.IRole] = (), tool_functions: Sequence[lambda_.IFunction] = ()) -> AgentContainment:
         """Advanced: an :class:`AgentContainment` for the workload's agents and runtimes, writing to the baseline's
         evidence archive and triggered by GuardDuty findings and the workload's and account's alarms."""
-        archive = self.baseline.evidence_archive if self.baseline is not None else None
-        if self.phase < Phase.ADVANCED or archive is None:
+        baseline = self.baseline
+        archive = baseline.evidence_archive if baseline is not None else None
+        if self.phase < Phase.ADVANCED or baseline is None or archive is None:
             raise ValueError("AiWorkload.contain: containment is an Advanced control; it needs the baseline's "
                              "evidence archive (AccountBaseline creates it at Advanced)")
-        alarms = [*(self.monitoring.alarms if self.monitoring is not None else []), *self.baseline.alarms]
+        alarms = [*(self.monitoring.alarms if self.monitoring is not None else []), *baseline.alarms]
         self.containment = AgentContainment(self, "Containment", archive=archive, agents=agents, runtimes=runtimes,
                                             roles=roles, tool_functions=tool_functions, alarms=alarms)
         return self.containment

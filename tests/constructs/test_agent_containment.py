@@ -6,7 +6,7 @@ import pytest
 from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Template
 
 from aisec_constructs.application import ActionGroup, ActionGroupFunction, Agent, DeniedTopic, FunctionParameter, Guardrail
 from aisec_constructs.data import EvidenceArchive

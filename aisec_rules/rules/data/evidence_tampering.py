@@ -32,11 +32,12 @@ the environment are judged where they are declared.
 """
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...read import iam
+from ...read.template import Resource
 from ...read.values import where
 from ..infrastructure import _tools
 from ._trust import attached_roles, role_resource, role_users, service_matches, trust_statements
@@ -96,14 +97,14 @@ def role_statements(ctx: Context) -> Dict[str, List[iam.Statement]]:
         return cached
     by_role: Dict[str, List[iam.Statement]] = {}
     managed: Dict[str, Set[str]] = {}  # managed policy -> roles listing it in ManagedPolicyArns
-    for role in ctx.template.of_type("AWS::IAM::Role"):
-        for target in ctx.template.references(role.prop("ManagedPolicyArns")):
+    for holder in ctx.template.of_type("AWS::IAM::Role"):
+        for target in ctx.template.references(holder.prop("ManagedPolicyArns")):
             if target.type == "AWS::IAM::ManagedPolicy":
-                managed.setdefault(target.logical_id, set()).add(role.logical_id)
+                managed.setdefault(target.logical_id, set()).add(holder.logical_id)
     for statement in iam.statements(ctx.template):
         roles = attached_roles(ctx.template, statement.resource) | managed.get(statement.resource, set())
-        for role in roles - {"?"}:
-            by_role.setdefault(role, []).append(statement)
+        for role_id in roles - {"?"}:
+            by_role.setdefault(role_id, []).append(statement)
     ctx.template.cache["data.role_statements"] = by_role
     return by_role
 
@@ -111,10 +112,11 @@ def role_statements(ctx: Context) -> Dict[str, List[iam.Statement]]:
 def workload_roles(ctx: Context) -> Dict[str, str]:
     """Role logical id -> why it is an AI workload identity (the first reason found)."""
     found: Dict[str, str] = {}
-    for role in ctx.template.of_type("AWS::IAM::Role"):
-        services = _trusts(ctx, role.logical_id, _AI_PRINCIPALS)
+    for trusted in ctx.template.of_type("AWS::IAM::Role"):
+        services = _trusts(ctx, trusted.logical_id, _AI_PRINCIPALS)
         if services:
-            found[role.logical_id] = f"trusted by {', '.join(services)}"
+            found[trusted.logical_id] = f"trusted by {', '.join(services)}"
+    role: Optional[Resource]
     for key, users in sorted(role_users(ctx.template).items()):
         role = role_resource(ctx.template, key)
         if role is not None and role.type == "AWS::IAM::Role":
