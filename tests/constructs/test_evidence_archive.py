@@ -3,7 +3,6 @@ ModelInvocationLogging and ResourceLogDelivery at the Advanced phase."""
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Acknowledgment, Validations
-from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
@@ -16,17 +15,7 @@ from aisec_rules.model import Capability, Phase
 from aisec_rules.read.template import Template as AisecTemplate
 from tests.cfn_lint import lint_errors
 from tests.constructs.compliance import aws_solutions_errors, report_only_stack, stack_findings
-
-KB_ROLE = "arn:aws:iam::123456789012:role/kb"
-
-
-def knowledge_base(scope):
-    return bedrock.CfnKnowledgeBase(scope, "KB", name="kb", role_arn=KB_ROLE, knowledge_base_configuration={
-        "type": "VECTOR", "vectorKnowledgeBaseConfiguration": {
-            "embeddingModelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"}},
-        storage_configuration={"type": "S3_VECTORS", "s3VectorsConfiguration": {
-            "indexArn": "arn:aws:s3vectors:us-east-1:123456789012:bucket/b/index/i"}})
-
+from tests.constructs.test_observability import knowledge_base
 
 def build(stack):
     archive = EvidenceArchive(stack, "Evidence")
