@@ -10,7 +10,8 @@ Six stacks:
 
 * ``AiSecurityBaseline``: the account/Region singletons (model invocation logging, the CloudTrail trail,
   and from Enhanced on GuardDuty, incident response, Macie, X-Ray transaction search; at Advanced
-  Security Hub, Config, Detective and the enforced guardrail). The pack judges the stacks of one
+  Security Hub, Config, Detective, the enforced guardrail and the write-once evidence archive that the
+  trail and the invocation logs go to). The pack judges the stacks of one
   environment together, so these satisfy the environment controls of every workload stack beside it,
   with no acknowledgement.
 * ``ChatAssistant`` (answers): a ``SecureApi`` (REST, IAM authentication, WAF with a rate rule, stage
@@ -19,7 +20,8 @@ Six stacks:
 * ``RagAssistant`` (connects): a knowledge base over a secure corpus bucket and an S3 Vectors store,
   queried with RetrieveAndGenerate through the guardrail.
 * ``SupportAgent`` (acts): a Bedrock agent whose action group (a tool function) reads and cancels
-  orders in a DynamoDB table; cancelling requires the user's confirmation.
+  orders in a DynamoDB table; cancelling requires the user's confirmation; at Advanced an
+  ``AgentContainment`` quarantines it on a GuardDuty finding or an alarm.
 * ``ModelService`` (answers, self-hosted): a SageMaker endpoint for an approved model package behind a
   ``SecureApi``; the function in front of it screens prompt and answer with ``ApplyGuardrail``.
 * ``OrganizationBaseline``: the management account's AWS Organizations policies for the member accounts
@@ -267,6 +269,8 @@ class SupportAgentStack(Stack):
                                     mutating=True),
             ])])
         if phase >= Phase.ADVANCED:
+            # snapshot and quarantine the agent on a GuardDuty finding or a usage/guardrail alarm (AISEC-APP-32)
+            self.containment = self.workload.contain(agents=[self.agent])
             Validations.of(self.tools).acknowledge(Acknowledgment(
                 id="AISEC-INF-13[CodeSigningConfigArn]",
                 reason="The reference tool code is inline (a CloudFormation ZipFile), which AWS Signer cannot sign, so an "

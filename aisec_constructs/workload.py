@@ -14,7 +14,10 @@ requires of the workload and exposes it to the application constructs you add ne
   incident-response topic, usage and guardrail alarms (``monitoring``), Bedrock/AgentCore data events,
   Macie (connects), agent observability (acts, connects).
 * Advanced: the account's enforced guardrail, Security Hub, AWS Config and Detective (security
-  posture), permissions boundaries on agent roles (the application constructs create them). The
+  posture), permissions boundaries on agent roles (the application constructs create them), an
+  :class:`EvidenceArchive` (write-once, COMPLIANCE Object Lock) that the trail and model invocation logging
+  write to, and for agents :meth:`AiWorkload.contain`: an :class:`AgentContainment` that snapshots the evidence
+  into the archive and quarantines the agent on a GuardDuty finding or a usage or guardrail alarm. The
   organization's guardrails (AISEC-APP-33) are the management account's to deploy:
   ``aisec_constructs.organization.OrganizationGuardrails`` in a stack of that account's environment.
 
@@ -31,9 +34,10 @@ creates them itself (a single-workload account).
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional, Union
+from typing import Iterable, List, Mapping, Optional, Sequence, Union
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_macie as macie
@@ -43,12 +47,16 @@ from constructs import Construct
 
 from aisec_rules.model import Capability, Phase, with_implied
 
+from .application.agent import Agent
+from .application.agentcore import AgentCoreRuntime
 from .application.guardrail import DeniedTopic, EnforcedGuardrail, Guardrail
+from .data.evidence import EvidenceArchive
 from .data.invocation_logging import ModelInvocationLogging
 from .data.keys import EncryptionKey
 from .data.log_groups import SecureLogGroup
 from .detection.ai_monitoring import AiMonitoring
 from .detection.audit_trail import AuditTrail
+from .detection.containment import AgentContainment
 from .detection.incident_response import IncidentResponse
 from .detection.observability import AgentObservability
 from .detection.security_posture import SecurityPosture
@@ -96,8 +104,11 @@ class AccountBaseline(Construct):
         # guardrail may not carry or which would break non-RAG calls), enforced on every model call of the
         # account from Advanced on. Each workload keeps its own, specific guardrail besides.
         self.guardrail = Guardrail(self, "AccountGuardrail", denied_topics=DEFAULT_DENIED_TOPICS)
-        self.invocation_logging = ModelInvocationLogging(self, "InvocationLogging")
-        self.audit_trail = AuditTrail(self, "AuditTrail")
+        # Advanced: the trail and the invocation logs go to a write-once archive (AISEC-APP-31)
+        self.evidence_archive: Optional[EvidenceArchive] = (
+            EvidenceArchive(self, "EvidenceArchive") if at_least(self.phase, Phase.ADVANCED) else None)
+        self.invocation_logging = ModelInvocationLogging(self, "InvocationLogging", archive=self.evidence_archive)
+        self.audit_trail = AuditTrail(self, "AuditTrail", archive=self.evidence_archive)
 
         self.threat_detection: Optional[ThreatDetection] = None
         self.incident_response: Optional[IncidentResponse] = None
@@ -124,6 +135,11 @@ class AccountBaseline(Construct):
     @property
     def alarm_topic(self) -> Optional[sns.ITopic]:
         return self.incident_response.topic if self.incident_response is not None else None
+
+    @property
+    def alarms(self) -> List[cloudwatch.IAlarm]:
+        """The account-wide usage and guardrail alarms (Enhanced and later)."""
+        return list(self.monitoring.alarms) if self.monitoring is not None else []
 
 
 class AiWorkload(Construct):
@@ -163,6 +179,7 @@ class AiWorkload(Construct):
         self.acts = Capability.ACTS in self.capabilities
         enhanced = at_least(self.phase, Phase.ENHANCED)
         self.baseline = baseline
+        self.containment: Optional[AgentContainment] = None
 
         # -- keys and guardrail (every phase) -------------------------------------------------------
         self.encryption_key = encryption_key or EncryptionKey(self, "Key", purpose="AI workload data")
@@ -181,6 +198,7 @@ class AiWorkload(Construct):
         if baseline is None:
             self.local_baseline = AccountBaseline(self, "Baseline", phase=self.phase)
             baseline = self.local_baseline
+            self.baseline = baseline
 
         # -- detection (Enhanced) ---------------------------------------------------------------------
         self.alarm_topic: Optional[sns.ITopic] = None
@@ -195,6 +213,20 @@ class AiWorkload(Construct):
                 guardrails=[(self.guardrail.guardrail_arn, self.guardrail.guardrail_version)])
 
     # -- what application constructs use ------------------------------------------------------------
+
+    def contain(self, *, agents: Sequence[Agent] = (), runtimes: Sequence[AgentCoreRuntime] = (),
+                roles: Sequence[iam.IRole] = (), tool_functions: Sequence[lambda_.IFunction] = ()) -> AgentContainment:
+        """Advanced: an :class:`AgentContainment` for the workload's agents and runtimes, writing to the baseline's
+        evidence archive and triggered by GuardDuty findings and the workload's and account's alarms."""
+        baseline = self.baseline
+        archive = baseline.evidence_archive if baseline is not None else None
+        if self.phase < Phase.ADVANCED or baseline is None or archive is None:
+            raise ValueError("AiWorkload.contain: containment is an Advanced control; it needs the baseline's "
+                             "evidence archive (AccountBaseline creates it at Advanced)")
+        alarms = [*(self.monitoring.alarms if self.monitoring is not None else []), *baseline.alarms]
+        self.containment = AgentContainment(self, "Containment", archive=archive, agents=agents, runtimes=runtimes,
+                                            roles=roles, tool_functions=tool_functions, alarms=alarms)
+        return self.containment
 
     def add_function(self, construct_id: str, *, code: lambda_.Code, handler: str = "index.handler",
                      environment: Optional[Mapping[str, str]] = None, description: Optional[str] = None,

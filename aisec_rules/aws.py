@@ -32,6 +32,13 @@ AGENTCORE_GATEWAY = "bedrock-agentcore.gateway"
 #: configures it through this custom resource, which the rules read as the evidence of logging.
 INVOCATION_LOGGING_TYPE = "Custom::AisecModelInvocationLogging"
 
+#: Environment variables by which a function names the bucket it writes audit evidence to: the results
+#: bucket of a guardrail probe (issue 20's ``GuardrailProbe``) and the evidence archive of
+#: ``AgentContainment``. AISEC-APP-31 treats the bucket each names (a ``Ref``) as an evidence destination.
+PROBE_RESULTS_VARIABLE = "AISEC_PROBE_RESULTS_BUCKET"
+EVIDENCE_BUCKET_VARIABLE = "AISEC_EVIDENCE_BUCKET"
+EVIDENCE_VARIABLES = (PROBE_RESULTS_VARIABLE, EVIDENCE_BUCKET_VARIABLE)
+
 AI_STANDARD_PATH = "standards/ai-security-best-practices/v/1.0.0"
 
 #: resource type -> managed rule identifiers that evaluate it

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Tuple
 
+from .governance.policy import Policy
 from .model import Capability, Phase
 from .read.stack import AGNOSTIC
 from .read.template import Resource, Template
@@ -38,6 +39,9 @@ class Context:
         if not self.system.views:
             return [(self.environment, self.template, r) for r in self.template.of_type(rtype)]
         return self.system.of_type(rtype)
+    #: the organization's policy (aisec.toml) the run judges under: the values a rule's requirement
+    #: depends on (``evidence_retention_days`` for AISEC-APP-31); the default policy when none is given
+    policy: Policy = field(default_factory=Policy)
 
     def capabilities_of(self, logical_id: str) -> FrozenSet[Capability]:
         """What the workload of one resource does: the capabilities of the stack that declares it (its

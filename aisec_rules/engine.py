@@ -146,7 +146,7 @@ def _evaluate_environment(environment: Environment, view: Template, system: Syst
     ran: Dict[str, List[Violation]] = {}  # rule id -> violations at the highest phase
     result: Dict[Phase, List[Finding]] = {}
     for phase in phases:
-        context = Context(view, phase, active, own, environment.name, system)
+        context = Context(view, phase, active, own, environment.name, system, governance.policy or Policy())
         findings: Dict[tuple, Tuple[Finding, Optional[exceptions.Acknowledgement]]] = {}
         messages: Dict[tuple, Dict[str, None]] = {}  # the distinct messages of each finding, in order (linear merge)
         for rule in rules:

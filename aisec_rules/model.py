@@ -157,6 +157,10 @@ class Rule:
     #: what it names); a reason that does not match makes the acknowledgement invalid (AISEC-APP-33: the
     #: 12-digit id of the management account that enforces the control)
     reason_must_name: Tuple[str, ...] = ()
+    #: what the check relied on without a finding that a reviewer should still see (AISEC-APP-31: the
+    #: evidence archives outside the system), as lines of text from the same context; the readiness
+    #: report lists them per environment
+    evidence: Optional[Callable[..., Iterable[str]]] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         expected_prefix = f"AISEC-{self.layer.value}-"

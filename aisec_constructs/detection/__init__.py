@@ -1,11 +1,12 @@
-"""Detection, response and governance constructs: CloudTrail, GuardDuty, incident response,
-AI monitoring alarms, Security Hub / Config posture and agent observability."""
+"""Detection, response and governance constructs: CloudTrail, GuardDuty, incident response, agent
+containment, AI monitoring alarms, Security Hub / Config posture and agent observability."""
 from .ai_monitoring import AiMonitoring, AlarmThresholds
 from .audit_trail import AuditTrail
+from .containment import AgentContainment
 from .incident_response import IncidentResponse
 from .observability import AgentObservability, ResourceLogDelivery
 from .security_posture import SecurityPosture
 from .threat_detection import ThreatDetection
 
-__all__ = ["AgentObservability", "AiMonitoring", "AlarmThresholds", "AuditTrail", "IncidentResponse",
+__all__ = ["AgentContainment", "AgentObservability", "AiMonitoring", "AlarmThresholds", "AuditTrail", "IncidentResponse",
            "ResourceLogDelivery", "SecurityPosture", "ThreatDetection"]

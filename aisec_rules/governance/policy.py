@@ -11,6 +11,8 @@ the context key ``aisec:policy`` for the pack. Keys, all optional::
                                        # at all (a granular id AISEC-DATA-01[...] counts as its rule)
     max_exception_days = 180           # an acknowledgement may not run longer than this from today
     require_expiry = true              # every acknowledgement must carry an expiry
+    evidence_retention_days = 730      # how long audit evidence must stay write-once and retained
+                                       # (AISEC-APP-31; default 365)
 
 An acknowledgement that breaks the policy is invalid (it silences nothing) and the finding's message
 and the exception register say which policy key it breaks and where the policy came from.
@@ -33,7 +35,9 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 POLICY_FILE = "aisec.toml"
-_KEYS = {"phase", "forbid_acknowledging", "max_exception_days", "require_expiry"}
+_KEYS = {"phase", "forbid_acknowledging", "max_exception_days", "require_expiry", "evidence_retention_days"}
+#: the retention AISEC-APP-31 asks of audit evidence when the policy does not say
+DEFAULT_EVIDENCE_RETENTION_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class Policy:
     max_exception_days: Optional[int] = None
     require_expiry: bool = False
     source: str = ""  # the file it came from, for messages
+    #: days that audit evidence (trail, invocation logs, vended AI logs, probe results) must be kept
+    #: write-once; rules read it through :attr:`aisec_rules.context.Context.policy`
+    evidence_retention_days: int = DEFAULT_EVIDENCE_RETENTION_DAYS
 
     def violation(self, ack: Any, today: dt.date) -> str:
         """Why ``ack`` (an :class:`aisec_rules.governance.exceptions.Acknowledgement`) breaks the policy, or ""."""
@@ -62,7 +69,8 @@ class Policy:
     def to_dict(self) -> Dict[str, Any]:
         return {"source": self.source or None, "phase": self.phase.name.lower() if self.phase else None,
                 "forbid_acknowledging": sorted(self.forbid_acknowledging),
-                "max_exception_days": self.max_exception_days, "require_expiry": self.require_expiry}
+                "max_exception_days": self.max_exception_days, "require_expiry": self.require_expiry,
+                "evidence_retention_days": self.evidence_retention_days}
 
 
 def from_mapping(data: Dict[str, Any], source: str) -> Policy:
@@ -83,7 +91,10 @@ def from_mapping(data: Dict[str, Any], source: str) -> Policy:
     require = data.get("require_expiry", False)
     if not isinstance(require, bool):
         raise TemplateError(f"{source}: require_expiry must be true or false")
-    return Policy(phase, frozenset(forbid), days, require, source)
+    retention = data.get("evidence_retention_days", DEFAULT_EVIDENCE_RETENTION_DAYS)
+    if isinstance(retention, bool) or not isinstance(retention, int) or retention < 1:
+        raise TemplateError(f"{source}: evidence_retention_days must be a whole number of days, at least 1")
+    return Policy(phase, frozenset(forbid), days, require, source, evidence_retention_days=retention)
 
 
 def load(path: "Path | str") -> Policy:

@@ -15,6 +15,9 @@ The system is judged at every phase (Foundational, Enhanced, Advanced), whatever
   carry.
 * **Exceptions.** Every acknowledgement that names a finding, with its reason, expiry and state (in
   force, expiring within 30 days, expired, invalid and why).
+* **Evidence without findings.** What a rule relied on that a reviewer should still see although it
+  is no finding (``Rule.evidence``): for AISEC-APP-31, the audit destinations outside the system
+  (a log-archive account's bucket), which pass as external archives.
 
 :func:`assess` computes it; :meth:`Readiness.to_dict` is the versioned JSON shape that
 ``aisec report --format json`` writes and docs/REPORT.md documents.
@@ -25,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence
 
+from ..context import Context
 from ..governance import exceptions
 from ..engine import Judgement, judge
 from ..model import Capability, Finding, Layer, Phase, Rule, Service, Severity
@@ -76,6 +80,8 @@ class EnvironmentReadiness:
     matrix: List[Cell]
     highest_met: Optional[Phase]
     gaps: List[Gap]
+    #: rule id -> what it relied on without a finding (:attr:`aisec_rules.model.Rule.evidence`)
+    evidence: Dict[str, List[str]] = field(default_factory=dict)
 
     @property
     def next_phase(self) -> Optional[Phase]:
@@ -113,6 +119,7 @@ class EnvironmentReadiness:
             "matrix": [c.to_dict() for c in self.matrix],
             "risks": [{"id": risk, "open_findings": n} for risk, n in self.risks],
             "exceptions": [exception_entry(f) for f in self.exceptions],
+            "evidence": [{"rule_id": rule_id, "items": items} for rule_id, items in sorted(self.evidence.items())],
             "findings": {p.name.lower(): [f.to_dict() for f in self.findings[p]] for p in Phase},
         }
 
@@ -173,10 +180,30 @@ def from_judgements(judgements: Sequence[Judgement], *, enforced: Optional[Phase
                     rules: Sequence[Rule], version: str = "") -> Readiness:
     """The readiness of environments already judged at every phase (the pack judges once for its
     violations and its report)."""
-    return Readiness([_environment(j, rules) for j in judgements], enforced, policy, today, version)
+    return Readiness([_environment(j, rules, policy) for j in judgements], enforced, policy, today, version)
 
 
-def _environment(judgement: Judgement, rules: Sequence[Rule]) -> EnvironmentReadiness:
+def _evidence(judgement: Judgement, rules: Sequence[Rule], policy: Policy) -> Dict[str, List[str]]:
+    """What the applicable rules with an evidence hook relied on, judged over the environment's view at
+    Advanced (the view is joined again only when such a rule applies). A hook that fails is left out:
+    the report never breaks on it."""
+    hooked = [r for r in rules if r.evidence is not None
+              and r.applies(Phase.ADVANCED, judgement.capabilities, judgement.services)]
+    if not hooked:
+        return {}
+    context = Context(judgement.environment.view(), Phase.ADVANCED, judgement.capabilities, policy=policy)
+    found: Dict[str, List[str]] = {}
+    for rule in hooked:
+        try:
+            items = list(dict.fromkeys(rule.evidence(context)))  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 - evidence is a courtesy of the report, never a reason to fail it
+            continue
+        if items:
+            found[rule.id] = items
+    return found
+
+
+def _environment(judgement: Judgement, rules: Sequence[Rule], policy: Policy) -> EnvironmentReadiness:
     env, env_caps, services, findings = (judgement.environment, judgement.capabilities, judgement.services,
                                          judgement.findings)
     by_rule: Dict[Phase, Dict[str, List[Finding]]] = {phase: {} for phase in Phase}
@@ -201,7 +228,8 @@ def _environment(judgement: Judgement, rules: Sequence[Rule]) -> EnvironmentRead
         open_by_rule = {i: [f for f in fs if not f.acknowledged] for i, fs in by_rule[target].items()}
         gaps = sorted((Gap(fs[0].rule, fs) for fs in open_by_rule.values() if fs),
                       key=lambda g: (_SEVERITY_ORDER[g.rule.severity], g.rule.phase, g.rule.id))
-    return EnvironmentReadiness(env, env_caps, services, findings, matrix, highest, gaps)
+    return EnvironmentReadiness(env, env_caps, services, findings, matrix, highest, gaps,
+                                _evidence(judgement, rules, policy))
 
 
 def _state(rule: Rule, phase: Phase, env_caps: FrozenSet[Capability], services: FrozenSet[Service],

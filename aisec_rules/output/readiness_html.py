@@ -108,6 +108,9 @@ def _environment(env: EnvironmentReadiness, docs_base: str) -> List[str]:
         out.append("</tbody></table>")
     else:
         out.append('<p class="ok">✓ no open finding at Advanced</p>')
+    for rule_id, items in sorted(env.evidence.items()):
+        out.append(f"<h3>Evidence of {escape(rule_id)} (no finding)</h3><ul>"
+                   + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
     out.append("<h3>Exception register</h3>")
     if env.exceptions:
         out.append("<table><thead><tr><th>Finding</th><th>Resource</th><th>Stack</th><th>Reason</th><th>Expires</th>"

@@ -54,6 +54,8 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
         if env.risks:
             out += ["", "**Risks** (open findings at Advanced): " +
                     ", ".join(f"{risk} × {n}" for risk, n in env.risks), ""]
+        for rule_id, items in sorted(env.evidence.items()):
+            out += ["", f"**Evidence of {rule_id}** (no finding): " + "; ".join(_cell_text(i) for i in items)]
         if env.exceptions:
             out += ["", "**Exceptions**", "", "| Finding | Resource | Stack | Reason | Expires | State |",
                     "|---|---|---|---|---|---|"]

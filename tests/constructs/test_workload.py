@@ -95,6 +95,38 @@ def test_advanced_adds_posture_and_enforced_guardrail(templates):
         assert count(t, resource_type) == 1, resource_type
 
 
+def test_advanced_sends_the_trail_and_invocation_logs_to_a_write_once_archive(templates):
+    archive = {k for k, r in templates[Phase.ADVANCED].find_resources("AWS::S3::Bucket").items()
+               if r["Properties"].get("ObjectLockConfiguration", {}).get("Rule", {}).get("DefaultRetention") ==
+               {"Mode": "COMPLIANCE", "Days": 365}}
+    assert len(archive) == 1
+    [name] = archive
+    trail = next(iter(templates[Phase.ADVANCED].find_resources("AWS::CloudTrail::Trail").values()))
+    assert trail["Properties"]["S3BucketName"] == {"Ref": name}
+    logging = next(iter(templates[Phase.ADVANCED].find_resources("Custom::AisecModelInvocationLogging").values()))
+    assert logging["Properties"]["LoggingConfig"]["S3Config"]["BucketName"] == {"Ref": name}
+    for phase in (Phase.FOUNDATIONAL, Phase.ENHANCED):  # (IncidentResponse's forensic bucket is GOVERNANCE-locked)
+        assert not [r for r in templates[phase].find_resources("AWS::S3::Bucket").values()
+                    if r["Properties"].get("ObjectLockConfiguration", {}).get("Rule", {}).get("DefaultRetention", {})
+                    .get("Mode") == "COMPLIANCE"], phase
+
+
+def test_contain_adds_agent_containment_at_advanced_only():
+    from aws_cdk import aws_iam as iam
+
+    stack = cdk.Stack(cdk.App(), "Agents")
+    workload = AiWorkload(stack, "Workload", capabilities=["acts"], phase="advanced")
+    role = iam.Role(stack, "AgentRole", assumed_by=iam.ServicePrincipal("bedrock.amazonaws.com"))
+    containment = workload.contain(roles=[role])
+    assert workload.containment is containment and containment.archive is workload.local_baseline.evidence_archive
+    patterns = [r["Properties"]["EventPattern"] for r in Template.from_stack(stack).find_resources("AWS::Events::Rule").values()
+                if "WorkloadContainmentFunction" in json.dumps(r["Properties"]["Targets"])]
+    assert sorted(p["source"][0] for p in patterns) == ["aws.cloudwatch", "aws.guardduty"]  # findings; usage alarms
+    enhanced = AiWorkload(cdk.Stack(cdk.App(), "Enhanced"), "Workload", capabilities=["acts"], phase="enhanced")
+    with pytest.raises(ValueError, match="containment is an Advanced control"):
+        enhanced.contain(roles=[role])
+
+
 def test_connects_guardrail_checks_grounding(templates):
     templates[Phase.FOUNDATIONAL].has_resource_properties("AWS::Bedrock::Guardrail", {
         "ContextualGroundingPolicyConfig": {"FiltersConfig": [{"Type": "GROUNDING", "Threshold": 0.75},

@@ -82,7 +82,7 @@ NOT_APPLICABLE = {
     ("APP", "foundational"): ["AISEC-APP-04", "AISEC-APP-14"],
     ("APP", "enhanced"): ["AISEC-APP-06", "AISEC-APP-11", "AISEC-APP-13", "AISEC-APP-15", "AISEC-APP-21",
                           "AISEC-APP-22", "AISEC-APP-25"],
-    ("APP", "advanced"): ["AISEC-APP-12", "AISEC-APP-16", "AISEC-APP-28", "AISEC-APP-29"],
+    ("APP", "advanced"): ["AISEC-APP-12", "AISEC-APP-16", "AISEC-APP-28", "AISEC-APP-29", "AISEC-APP-32"],
 }
 
 
@@ -99,11 +99,12 @@ def test_a_foundational_workload_meets_foundational_only(report):
     assert {k: v[3] for k, v in cells.items()} == NOT_APPLICABLE
     assert {k: v[1] for k, v in cells.items() if v[1]} == {
         ("APP", "enhanced"): ["AISEC-APP-23", "AISEC-APP-24"],
-        ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27", "AISEC-APP-33"]}
+        # APP-31: the baseline's trail bucket is not write-once below Advanced
+        ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27", "AISEC-APP-31", "AISEC-APP-33"]}
     assert not any(v[2] for v in cells.values())
     assert {k: v[0] for k, v in cells.items()} == {
         ("INF", "foundational"): 0, ("INF", "enhanced"): 4, ("INF", "advanced"): 1,
-        ("DATA", "foundational"): 6, ("DATA", "enhanced"): 6, ("DATA", "advanced"): 2,
+        ("DATA", "foundational"): 6, ("DATA", "enhanced"): 7, ("DATA", "advanced"): 2,  # + DATA-29
         ("APP", "foundational"): 6, ("APP", "enhanced"): 4, ("APP", "advanced"): 1}
     assert env["exceptions"] == []
 
@@ -112,11 +113,11 @@ def test_an_enhanced_workload_with_two_exceptions_one_expired(report):
     env = environment(report, ENV_2)
     assert env["verdict"]["highest_phase_met"] == "enhanced"
     assert [g["rule_id"] for g in env["verdict"]["missing_for_next_phase"]] == [
-        "AISEC-APP-09", "AISEC-APP-27", "AISEC-APP-33", "AISEC-DATA-08", "AISEC-APP-10"]  # by severity, phase, id
+        "AISEC-APP-09", "AISEC-APP-31", "AISEC-APP-27", "AISEC-APP-33", "AISEC-DATA-08", "AISEC-APP-10"]  # by severity, phase, id
     cells = matrix(env)
     assert cells[("DATA", "foundational")] == (5, [], ["AISEC-DATA-01"], ["AISEC-DATA-12"])
     assert cells[("DATA", "advanced")] == (0, ["AISEC-DATA-08"], ["AISEC-DATA-23"], ["AISEC-DATA-07", "AISEC-DATA-25"])
-    assert cells[("APP", "advanced")][1] == ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27",
+    assert cells[("APP", "advanced")][1] == ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27", "AISEC-APP-31",
                                              "AISEC-APP-33"]  # the expired one counts
     register = [(x["finding_id"], x["stack"], x["expires"], x["state"], x["in_force"]) for x in env["exceptions"]]
     assert register == [
@@ -148,7 +149,7 @@ def test_soon_to_expire_exceptions_are_flagged(assembly):
 def test_risks_count_open_findings_at_advanced_by_threat(report):
     env = environment(report, ENV_1)
     risks = {r["id"]: r["open_findings"] for r in env["risks"]}
-    assert risks == {"LLM01": 9, "T8": 8, "LLM10": 3, "LLM09": 2, "LLM02": 1}  # APP-33: one finding per missing part
+    assert risks == {"LLM01": 9, "T8": 10, "LLM10": 3, "LLM09": 2, "LLM02": 1}  # T8: APP-33 per missing part, APP-31 x2
 
 
 def test_json_shape_is_versioned(report):
@@ -157,7 +158,7 @@ def test_json_shape_is_versioned(report):
     assert report["enforced_phase"] == "enhanced" and report["date"] == "2026-11-29"
     env = report["environments"][0]
     assert set(env) == {"name", "label", "stacks", "capabilities", "services", "verdict", "matrix", "risks",
-                        "exceptions", "findings"}
+                        "exceptions", "evidence", "findings"}
     assert set(env["findings"]) == {"foundational", "enhanced", "advanced"}
 
 
@@ -211,3 +212,26 @@ def test_markdown_defuses_template_controlled_text():
     row = next(line for line in text.splitlines() if "AISEC-INF-06" in line and line.startswith("| high"))
     assert "`Bad'\\|&lt;img src=x>\\n@\u200bteam\\u202e`" in row
     assert "<img" not in text and "\u202e" not in text
+
+
+def test_external_evidence_archives_are_named_in_the_report_without_a_finding():
+    """AISEC-APP-31: a trail writing to a bucket the system does not declare (a log-archive account's) passes,
+    and the report says where the evidence goes, in JSON, Markdown and HTML."""
+    from aisec_rules.output import readiness_html, readiness_markdown
+    from aisec_rules.read.stack import Stack
+    from aisec_rules.read.template import Template
+
+    template = Template({"Resources": {
+        "Guardrail": {"Type": "AWS::Bedrock::Guardrail", "Properties": {"Name": "g"}},
+        "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {
+            "IsLogging": True, "S3BucketName": "org-log-archive-111111111111", "EnableLogFileValidation": True}}}},
+        "t.json")
+    readiness = assess([Stack(template)], today=TODAY)
+    env = readiness.to_dict()["environments"][0]
+    assert env["evidence"] == [{"rule_id": "AISEC-APP-31", "items": [
+        "Trail.S3BucketName: bucket org-log-archive-111111111111 (outside the system)"]}]
+    assert not [f for f in env["findings"]["advanced"] if f["rule_id"] == "AISEC-APP-31"]
+    assert "**Evidence of AISEC-APP-31** (no finding): Trail.S3BucketName: bucket org-log-archive-111111111111" \
+        in readiness_markdown.render(readiness)
+    assert "<li>Trail.S3BucketName: bucket org-log-archive-111111111111 (outside the system)</li>" in \
+        readiness_html.render(readiness)
