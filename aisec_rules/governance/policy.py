@@ -11,6 +11,8 @@ the context key ``aisec:policy`` for the pack. Keys, all optional::
                                        # at all (a granular id AISEC-DATA-01[...] counts as its rule)
     max_exception_days = 180           # an acknowledgement may not run longer than this from today
     require_expiry = true              # every acknowledgement must carry an expiry
+    [probe]                            # thresholds of `aisec probe` (aisec_rules.probe.scoring)
+    min_block_rate = 0.8
 
 An acknowledgement that breaks the policy is invalid (it silences nothing) and the finding's message
 and the exception register say which policy key it breaks and where the policy came from.
@@ -19,9 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Optional
+from typing import Any, Dict, FrozenSet, Mapping, Optional
 
 from ..model import Phase
 from ..read.files import read_text
@@ -33,7 +35,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 POLICY_FILE = "aisec.toml"
-_KEYS = {"phase", "forbid_acknowledging", "max_exception_days", "require_expiry"}
+_KEYS = {"phase", "forbid_acknowledging", "max_exception_days", "require_expiry", "probe"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Policy:
     max_exception_days: Optional[int] = None
     require_expiry: bool = False
     source: str = ""  # the file it came from, for messages
+    #: the ``[probe]`` table as written; :class:`aisec_rules.probe.scoring.Thresholds` reads and checks it
+    probe: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def violation(self, ack: Any, today: dt.date) -> str:
         """Why ``ack`` (an :class:`aisec_rules.governance.exceptions.Acknowledgement`) breaks the policy, or ""."""
@@ -83,7 +87,10 @@ def from_mapping(data: Dict[str, Any], source: str) -> Policy:
     require = data.get("require_expiry", False)
     if not isinstance(require, bool):
         raise TemplateError(f"{source}: require_expiry must be true or false")
-    return Policy(phase, frozenset(forbid), days, require, source)
+    probe = data.get("probe", {})
+    if not isinstance(probe, dict):
+        raise TemplateError(f"{source}: probe must be a table ([probe])")
+    return Policy(phase, frozenset(forbid), days, require, source, probe)
 
 
 def load(path: "Path | str") -> Policy:
