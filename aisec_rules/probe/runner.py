@@ -47,17 +47,25 @@ class _Stopped(ProbeError):
 
 @dataclass(frozen=True)
 class Target:
-    """One guardrail version to probe. ``identifier`` is its id or ARN; ``label`` says where it came from
-    (the stack and resource of a template, or the command line)."""
+    """One guardrail version to probe: its id or ARN and version, the denied topics to derive probes from,
+    the Region it lives in (None: the caller's default) and, when a template declares it, where (stack,
+    logical id of the ``AWS::Bedrock::GuardrailVersion``, template file)."""
 
     identifier: str
     version: str
     topics: Tuple[Topic, ...] = ()
     region: Optional[str] = None
-    label: str = ""
+    stack: str = ""
+    resource: str = ""
+    template: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.stack}/{self.resource}" if self.resource else ""
 
     def to_dict(self) -> dict:
-        return {"id": self.identifier, "version": self.version, "region": self.region, "source": self.label or None,
+        return {"id": self.identifier, "version": self.version, "region": self.region, "stack": self.stack or None,
+                "resource": self.resource or None, "template": self.template or None,
                 "topics": [t.to_dict() for t in self.topics]}
 
 

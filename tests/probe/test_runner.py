@@ -38,7 +38,7 @@ MASKED_KEY = answer("GUARDRAIL_INTERVENED", [{"sensitiveInformationPolicy": {"pi
 def test_each_probe_is_one_apply_guardrail_call_in_the_service_shape():
     bedrock = client()
     with Stubber(bedrock) as stub:
-        for probe, response in zip(PROBES, (BLOCKED_ATTACK, MASKED_KEY, answer())):
+        for probe, response in zip(PROBES, (BLOCKED_ATTACK, MASKED_KEY, answer()), strict=True):
             stub.add_response("apply_guardrail", response, {
                 "guardrailIdentifier": "abc123def456", "guardrailVersion": "3", "source": probe.source,
                 "content": [{"text": {"text": probe.text}}]})

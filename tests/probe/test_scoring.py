@@ -10,7 +10,7 @@ BY_ID = {p.id: p for p in SUITE.probes}
 
 
 def result(blocked_ids, ids):
-    return GuardrailResult(Target("gr1", "2", label="Chat/GuardrailVersion"), [
+    return GuardrailResult(Target("gr1", "2", stack="Chat", resource="GuardrailVersion"), [
         Outcome(BY_ID[i], "GUARDRAIL_INTERVENED" if i in blocked_ids else "NONE", usage={"contentPolicyUnits": 1})
         for i in ids])
 
@@ -31,7 +31,8 @@ def test_scores_problems_and_the_entry_of_a_guardrail():
         "credential_leak": {"title": "Credentials in answers", "owasp": "LLM02", "agentic": None, "probes": 2,
                             "blocked": 2, "block_rate": 1.0, "min_block_rate": 1.0, "passed": True}}
     assert entry["benign"] == {"probes": 4, "blocked": 1, "block_rate": 0.25, "max_block_rate": 0.1, "passed": False}
-    assert (entry["id"], entry["version"], entry["source"]) == ("gr1", "2", "Chat/GuardrailVersion")
+    assert (entry["id"], entry["version"], entry["stack"], entry["resource"], entry["template"]) == (
+        "gr1", "2", "Chat", "GuardrailVersion", None)
     assert entry["got_through"] == ["pi-004"] and entry["benign_blocked"] == ["ok-004"]
     assert (entry["passed"], entry["probes"], entry["text_units"], entry["usage"]) == (False, 10, 10,
                                                                                        {"contentPolicyUnits": 10})
