@@ -14,7 +14,9 @@ requires of the workload and exposes it to the application constructs you add ne
   incident-response topic, usage and guardrail alarms (``monitoring``), Bedrock/AgentCore data events,
   Macie (connects), agent observability (acts, connects).
 * Advanced: the account's enforced guardrail, Security Hub, AWS Config and Detective (security
-  posture), permissions boundaries on agent roles (the application constructs create them).
+  posture), a :class:`GuardrailProbe` that runs the aisec probe suite against the workload's guardrail
+  every day (``guardrail_probe``; the baseline probes the account guardrail the same way), permissions
+  boundaries on agent roles (the application constructs create them).
 
 Moving a workload from Foundational to Enhanced is the ``phase`` argument.
 
@@ -29,7 +31,7 @@ creates them itself (a single-workload account).
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional, Union
+from typing import Iterable, Mapping, Optional, Union, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -47,6 +49,7 @@ from .data.keys import EncryptionKey
 from .data.log_groups import SecureLogGroup
 from .detection.ai_monitoring import AiMonitoring
 from .detection.audit_trail import AuditTrail
+from .detection.guardrail_probe import GuardrailProbe
 from .detection.incident_response import IncidentResponse
 from .detection.observability import AgentObservability
 from .detection.security_posture import SecurityPosture
@@ -114,8 +117,11 @@ class AccountBaseline(Construct):
 
         self.posture: Optional[SecurityPosture] = None
         self.enforced_guardrail: Optional[EnforcedGuardrail] = None
+        self.guardrail_probe: Optional[GuardrailProbe] = None
         if at_least(self.phase, Phase.ADVANCED):
             self.posture = SecurityPosture(self, "SecurityPosture")
+            self.guardrail_probe = GuardrailProbe(self, "GuardrailProbe", guardrails=[self.guardrail],
+                                                  alarm_topic=cast(IncidentResponse, self.incident_response).topic)
             if enforce_guardrail:
                 self.enforced_guardrail = EnforcedGuardrail(self, "EnforcedGuardrail", guardrail=self.guardrail)
 
@@ -191,6 +197,12 @@ class AiWorkload(Construct):
             self.monitoring = AiMonitoring(
                 self, "Monitoring", topic=self.alarm_topic, model_ids=tuple(model_ids),
                 guardrails=[(self.guardrail.guardrail_arn, self.guardrail.guardrail_version)])
+
+        # -- security testing (Advanced) ---------------------------------------------------------------
+        self.guardrail_probe: Optional[GuardrailProbe] = None
+        if at_least(self.phase, Phase.ADVANCED) and self.alarm_topic is not None:
+            self.guardrail_probe = GuardrailProbe(self, "GuardrailProbe", guardrails=[self.guardrail],
+                                                  alarm_topic=self.alarm_topic, encryption_key=self.encryption_key)
 
     # -- what application constructs use ------------------------------------------------------------
 

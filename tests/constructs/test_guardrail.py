@@ -2,10 +2,12 @@
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match, Template
 
 from aisec_constructs.application import DeniedTopic, EnforcedGuardrail, Guardrail, RegexFilter
 from aisec_constructs.data import EncryptionKey
+from aisec_constructs.detection import GuardrailProbe
 from aisec_rules.model import Capability, Phase
 from tests.cfn_lint import lint_errors
 from tests.constructs._application import AR_POLICY, own_findings, pack_app
@@ -26,6 +28,13 @@ def defaults():
 @pytest.fixture(scope="module")
 def template(defaults):
     return Template.from_stack(defaults)
+
+
+def probed(guard):
+    """A guardrail probed on a schedule (AISEC-APP-30 at Advanced)."""
+    stack = cdk.Stack.of(guard)
+    GuardrailProbe(stack, "Probe", guardrails=[guard], alarm_topic=sns.Topic(stack, "Alarms"))
+    return guard
 
 
 def filters(template):
@@ -113,10 +122,10 @@ def test_grant_apply_includes_the_key(template):
 def test_typed_additions():
     stack = cdk.Stack(cdk.App(), "Typed")
     key = EncryptionKey(stack, "Shared", purpose="guardrails")
-    Guardrail(stack, "Guard", denied_topics=[TOPIC], word_filters=["confidential"], managed_profanity_filter=False,
-              regexes=[RegexFilter("Ticket", r"TICKET-\d{6}", "ANONYMIZE")], contextual_grounding=True,
-              grounding_threshold=0.8, automated_reasoning_policies=[AR_POLICY], encryption_key=key,
-              guardrail_profile_id="eu.guardrail.v1:0")
+    probed(Guardrail(stack, "Guard", denied_topics=[TOPIC], word_filters=["confidential"], managed_profanity_filter=False,
+                     regexes=[RegexFilter("Ticket", r"TICKET-\d{6}", "ANONYMIZE")], contextual_grounding=True,
+                     grounding_threshold=0.8, automated_reasoning_policies=[AR_POLICY], encryption_key=key,
+                     guardrail_profile_id="eu.guardrail.v1:0"))
     template = Template.from_stack(stack)
     template.has_resource_properties("AWS::Bedrock::Guardrail", {
         "TopicPolicyConfig": {"TopicsConfig": [Match.object_like({"Name": "Investment", "Type": "DENY",
@@ -130,7 +139,7 @@ def test_typed_additions():
         "AutomatedReasoningPolicyConfig": {"Policies": [AR_POLICY]},
         "KmsKeyArn": {"Fn::GetAtt": [Match.string_like_regexp("SharedKey"), "Arn"]},
     })
-    template.resource_count_is("AWS::KMS::Key", 1)
+    template.resource_count_is("AWS::KMS::Key", 2)  # the shared key, and the probe's
     assert lint_errors(template.to_json()) == []
     # a RAG workload (every capability on): grounding, topics and reasoning leave nothing open
     assert own_findings(stack, ["Guard", "Shared"], Phase.ADVANCED, capabilities=set(Capability)) == []
@@ -172,16 +181,16 @@ def test_compliance_default_at_enhanced_and_with_reasoning_at_advanced(defaults)
     assert own_findings(defaults, ["Guard", "Caller"], Phase.FOUNDATIONAL) == []
     assert own_findings(defaults, ["Guard"], Phase.ENHANCED) == ["AISEC-APP-07 @ GuardGuardrailD5E8BDBB"]
     stack = cdk.Stack(pack_app(), "Full")
-    Guardrail(stack, "Guard", denied_topics=[TOPIC], automated_reasoning_policies=[AR_POLICY])
+    probed(Guardrail(stack, "Guard", denied_topics=[TOPIC], automated_reasoning_policies=[AR_POLICY]))
     assert stack_findings(stack, Phase.ADVANCED) == []
     plain = cdk.Stack(pack_app(), "Plain")
     Guardrail(plain, "Guard", denied_topics=[TOPIC])
-    assert [f.split(" @ ")[0] for f in stack_findings(plain, Phase.ADVANCED)] == ["AISEC-APP-10"]
+    assert [f.split(" @ ")[0] for f in stack_findings(plain, Phase.ADVANCED)] == ["AISEC-APP-10", "AISEC-APP-30"]
 
 
 def test_enforced_guardrail_pins_the_published_version_for_all_models():
     stack = cdk.Stack(pack_app(), "Enforced")
-    guard = Guardrail(stack, "Guard", denied_topics=[TOPIC])
+    guard = probed(Guardrail(stack, "Guard", denied_topics=[TOPIC]))
     EnforcedGuardrail(stack, "Enforced", guardrail=guard)
     template = Template.from_stack(stack)
     template.has_resource_properties("AWS::Bedrock::EnforcedGuardrailConfiguration", {
@@ -189,7 +198,7 @@ def test_enforced_guardrail_pins_the_published_version_for_all_models():
         "GuardrailVersion": {"Fn::GetAtt": [Match.string_like_regexp("GuardVersion"), "Version"]},
         "ModelEnforcement": {"IncludedModels": ["ALL"], "ExcludedModels": []},
         "SelectiveContentGuarding": {"Messages": "COMPREHENSIVE", "System": "COMPREHENSIVE"}})
-    # the enforced guardrail is exempt from APP-10 and satisfies the workload-level APP-09
+    # the enforced guardrail is exempt from APP-10 and satisfies the workload-level APP-09 (the probe: APP-30)
     assert stack_findings(stack, Phase.ADVANCED) == []
     assert not [f for f in stack_findings(stack, Phase.ADVANCED, include_workload=True) if f.startswith("AISEC-APP-09")]
     assert lint_errors(template.to_json()) == []

@@ -2,7 +2,9 @@
 import base64
 import json
 import re
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,11 @@ from aisec_constructs.application.guardrail import DEFAULT_ANONYMIZED_PII, DEFAU
 from aisec_rules.probe import suite as suite_module
 from aisec_rules.probe import topics, variants
 from aisec_rules.probe.suite import BENIGN, SuiteError, load
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 SUITE = load()
 REQUIRED = ("prompt_injection", "indirect_prompt_injection", "jailbreak", "prompt_extraction", "pii_leak",
@@ -147,3 +154,26 @@ def test_a_broken_suite_file_is_refused(tmp_path, change, message):
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(SuiteError, match=message):
         load(path)
+
+
+def test_the_readme_states_the_suite_size_and_text_units_the_suite_has():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Security testing"):readme.index("## One system, judged per environment")]
+    written = re.search(r"\(`aisec_rules/probe/suite.json`, written for this project, no third-party prompt dataset\): "
+                        r"(\d+) probes", section)
+    cost = re.search(r"One run of the shipped suite sends (\d+) probes to each guardrail version: \*\*(\d+) text "
+                     r"units\*\*", section)
+    assert written and cost, "the README's security-testing section lost its numbers"
+    assert int(written.group(1)) == len(SUITE.base)
+    assert (int(cost.group(1)), int(cost.group(2))) == (len(SUITE.probes), SUITE.text_units())
+    assert f"and {Counter(p.category for p in SUITE.base)[BENIGN]} benign requests" in section
+
+
+def test_the_package_ships_every_data_file_of_the_probe_package():
+    """setuptools packs only the data files pyproject.toml lists: each non-Python file of aisec_rules/probe must be
+    there (a wheel built without suite.json cannot probe)."""
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    listed = tomllib.loads(pyproject)["tool"]["setuptools"]["package-data"]["aisec_rules"]
+    data = sorted(f"probe/{p.name}" for p in suite_module.SUITE_FILE.parent.iterdir()
+                  if p.is_file() and p.suffix not in (".py", ".pyc"))
+    assert data == ["probe/suite.json"] and set(data) <= set(listed)
