@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"aisec: error: cannot write {args.output}: {error}", file=sys.stderr)
             return EXIT_USAGE
-        print(f"wrote {args.output}", file=sys.stderr)
+        print(f"wrote {args.output}")
     return EXIT_OK if doc["passed"] else EXIT_BELOW
 
 
