@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--profile", default=None, help="AWS profile (default: the usual credential chain)")
     probe.add_argument("--endpoint-url", default=None, metavar="URL", help="bedrock-runtime endpoint to call")
     probe.add_argument("--categories", default=None, metavar="LIST",
-                       help="comma-separated probe categories (default: all; see docs of aisec_rules.probe)")
+                       help="comma-separated probe categories, such as prompt_injection,benign (default: all; an "
+                            "unknown name is an error that lists them)")
     probe.add_argument("--max-probes", type=_positive, default=None, metavar="N",
                        help="at most N probes per guardrail, taken evenly across categories")
     probe.add_argument("--concurrency", type=_positive, default=4, metavar="N",
@@ -172,7 +173,10 @@ def _main(args: argparse.Namespace) -> int:
     if args.command == "probe":
         from .cli_probe import run
 
-        return run(args)
+        done = run(args)
+        if isinstance(done, int):
+            return done
+        return _write(done[0], args.output, done[1])
     return _check(args, RULES)
 
 
@@ -224,17 +228,22 @@ def _report(args: argparse.Namespace, rules) -> int:
         text = readiness_markdown.render(result, args.docs_uri)
     else:
         text = readiness_html.render(result, args.docs_uri)
-    if args.output is None:
+    return _write(text, args.output, EXIT_OK)
+
+
+def _write(text: str, output: Optional[Path], code: int) -> int:
+    """Write ``text`` to ``output`` (stdout when None) and return ``code``, or EXIT_USAGE when it cannot be written."""
+    if output is None:
         sys.stdout.write(text)
-        return EXIT_OK
+        return code
     try:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
     except OSError as error:
-        print(f"aisec: error: cannot write {args.output}: {error}", file=sys.stderr)
+        print(f"aisec: error: cannot write {output}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"wrote {args.output}")
-    return EXIT_OK
+    print(f"wrote {output}")
+    return code
 
 
 def _check(args: argparse.Namespace, rules) -> int:

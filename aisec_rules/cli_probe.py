@@ -14,7 +14,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from typing import List, Optional
+from typing import List, Optional, Tuple, Union
 
 from .governance import policy as policies
 from .output import probe_results
@@ -27,7 +27,9 @@ from .version import version
 EXIT_OK, EXIT_BELOW, EXIT_USAGE = 0, 1, 2
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> Union[int, Tuple[str, int]]:
+    """(the rendered results, the exit code) for the command line to write; EXIT_USAGE once a bad input has
+    been reported in one line."""
     try:
         doc = _probe(args)
     except (ProbeError, TemplateError, suite.SuiteError) as error:
@@ -35,18 +37,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     render = {"json": lambda d: json.dumps(d, indent=2) + "\n", "text": probe_results.text,
               "markdown": probe_results.markdown, "sarif": lambda d: probe_results.sarif(d, version()) + "\n"}
-    output = render[args.format](doc)
-    if args.output is None:
-        sys.stdout.write(output)
-    else:
-        try:
-            args.output.parent.mkdir(parents=True, exist_ok=True)
-            args.output.write_text(output, encoding="utf-8")
-        except OSError as error:
-            print(f"aisec: error: cannot write {args.output}: {error}", file=sys.stderr)
-            return EXIT_USAGE
-        print(f"wrote {args.output}")
-    return EXIT_OK if doc["passed"] else EXIT_BELOW
+    return render[args.format](doc), EXIT_OK if doc["passed"] else EXIT_BELOW
 
 
 def _probe(args: argparse.Namespace) -> dict:

@@ -35,24 +35,31 @@ def _ids(ids: List[str]) -> str:
     return ", ".join(ids[:SHOWN_IDS]) + more
 
 
+def _rows(g: dict) -> List[tuple]:
+    """(category, OWASP id, "blocked / probes", rate, limit, passed) per category, then the benign probes."""
+    rows = [(name, c["owasp"] or "", f"{c['blocked']} / {c['probes']}", f"{c['block_rate']:.0%}",
+             f"{c['min_block_rate']:.0%}", c["passed"]) for name, c in g["categories"].items()]
+    b = g["benign"]
+    if b["probes"]:
+        rows.append(("benign (false positives)", "", f"{b['blocked']} / {b['probes']}", f"{b['block_rate']:.0%}",
+                     f"max {b['max_block_rate']:.0%}", b["passed"]))
+    return rows
+
+
+def _lists(g: dict) -> List[str]:
+    return ([f"got through: {_ids(g['got_through'])}"] if g["got_through"] else []) + \
+        ([f"benign probes blocked: {_ids(g['benign_blocked'])}"] if g["benign_blocked"] else [])
+
+
 def text(doc: dict) -> str:
     lines: List[str] = []
     for g in doc["guardrails"]:
         lines.append(escape(f"{_name(g)}: {'meets the thresholds' if g['passed'] else 'BELOW THE THRESHOLDS'}"))
-        lines.append(f"  {'category':<28}{'owasp':<7}{'blocked':>12}{'rate':>7}{'minimum':>9}")
-        for name, c in g["categories"].items():
-            lines.append(f"  {name:<28}{c['owasp'] or '':<7}{c['blocked']:>6} / {c['probes']:<4}{c['block_rate']:>7.0%}"
-                         f"{c['min_block_rate']:>9.0%}{'' if c['passed'] else '  FAIL'}")
-        b = g["benign"]
-        if b["probes"]:
-            lines.append(f"  {'benign (false positives)':<35}{b['blocked']:>6} / {b['probes']:<4}{b['block_rate']:>7.0%}"
-                         f"{'max ' + format(b['max_block_rate'], '.0%'):>9}{'' if b['passed'] else '  FAIL'}")
-        if g["got_through"]:
-            lines.append(escape(f"  got through: {_ids(g['got_through'])}"))
-        if g["benign_blocked"]:
-            lines.append(escape(f"  benign probes blocked: {_ids(g['benign_blocked'])}"))
-    for error in doc.get("errors", []):
-        lines.append(escape(f"error: {error}"))
+        lines.append(f"  {'category':<28}{'owasp':<7}{'blocked':>12}{'rate':>7}{'minimum':>10}")
+        lines += [f"  {name:<28}{owasp:<7}{count:>12}{rate:>7}{limit:>10}{'' if ok else '  FAIL'}"
+                  for name, owasp, count, rate, limit, ok in _rows(g)]
+        lines += [escape(f"  {line}") for line in _lists(g)]
+    lines += [escape(f"error: {error}") for error in doc.get("errors", [])]
     lines.append(f"{len(doc['guardrails'])} guardrail version(s) probed, {sum(g['probes'] for g in doc['guardrails'])} "
                  f"probes, {sum(g['text_units'] for g in doc['guardrails'])} text units; "
                  f"{'every guardrail meets the thresholds' if doc['passed'] else 'thresholds not met'}")
@@ -65,19 +72,10 @@ def markdown(doc: dict) -> str:
     for g in doc["guardrails"]:
         out += ["", f"### {'✅' if g['passed'] else '❌'} {_cell_text(_name(g))}", "",
                 "| Category | OWASP | Blocked | Rate | Minimum | |", "|---|---|---|---|---|---|"]
-        for name, c in g["categories"].items():
-            out.append(f"| {name} | {c['owasp'] or '–'} | {c['blocked']} / {c['probes']} | {c['block_rate']:.0%} | "
-                       f"{c['min_block_rate']:.0%} | {'✅' if c['passed'] else '❌'} |")
-        b = g["benign"]
-        if b["probes"]:
-            out.append(f"| benign (false positives) | – | {b['blocked']} / {b['probes']} | {b['block_rate']:.0%} | "
-                       f"max {b['max_block_rate']:.0%} | {'✅' if b['passed'] else '❌'} |")
-        if g["got_through"]:
-            out += ["", f"Got through: {_cell_text(_ids(g['got_through']))}"]
-        if g["benign_blocked"]:
-            out += ["", f"Benign probes blocked: {_cell_text(_ids(g['benign_blocked']))}"]
-    for error in doc.get("errors", []):
-        out += ["", f"Error: {_cell_text(error)}"]
+        out += [f"| {name} | {owasp or '–'} | {count} | {rate} | {limit} | {'✅' if ok else '❌'} |"
+                for name, owasp, count, rate, limit, ok in _rows(g)]
+        out += [item for line in _lists(g) for item in ("", _cell_text(line[:1].upper() + line[1:]))]
+    out += [item for error in doc.get("errors", []) for item in ("", f"Error: {_cell_text(error)}")]
     return "\n".join(out) + "\n"
 
 

@@ -159,34 +159,26 @@ def _classify(error: Exception, target: Target) -> Optional[str]:
     return f"{where}: {code}: {' '.join(str(error).split())}"
 
 
+#: the assessment entries that can act on a text: (policy, list, how an acting entry is named)
+_ACTING = (
+    ("topicPolicy", "topics", lambda i: f"topic:{i.get('name')}"),
+    ("contentPolicy", "filters", lambda i: f"content:{i.get('type')}"),
+    ("wordPolicy", "customWords", lambda i: "word:custom"),
+    ("wordPolicy", "managedWordLists", lambda i: f"word:{i.get('type')}"),
+    ("sensitiveInformationPolicy", "piiEntities", lambda i: f"pii:{i.get('type')}:{i.get('action')}"),
+    ("sensitiveInformationPolicy", "regexes", lambda i: f"regex:{i.get('name')}:{i.get('action')}"),
+    ("contextualGroundingPolicy", "filters", lambda i: f"grounding:{i.get('type')}"),
+)
+
+
 def policies(answer: Dict[str, Any]) -> Tuple[str, ...]:
     """What acted on the text, from the answer's ``assessments``: topics, content filters, word lists,
     PII entities and regexes, grounding filters (those with an action other than NONE)."""
     found: List[str] = []
     for assessment in answer.get("assessments") or []:
-        if not isinstance(assessment, dict):
-            continue
-        for topic in _items(assessment, "topicPolicy", "topics"):
-            if topic.get("action") != "NONE":
-                found.append(f"topic:{topic.get('name')}")
-        for item in _items(assessment, "contentPolicy", "filters"):
-            if item.get("action") != "NONE":
-                found.append(f"content:{item.get('type')}")
-        for item in _items(assessment, "wordPolicy", "customWords"):
-            if item.get("action") != "NONE":
-                found.append("word:custom")
-        for item in _items(assessment, "wordPolicy", "managedWordLists"):
-            if item.get("action") != "NONE":
-                found.append(f"word:{item.get('type')}")
-        for item in _items(assessment, "sensitiveInformationPolicy", "piiEntities"):
-            if item.get("action") != "NONE":
-                found.append(f"pii:{item.get('type')}:{item.get('action')}")
-        for item in _items(assessment, "sensitiveInformationPolicy", "regexes"):
-            if item.get("action") != "NONE":
-                found.append(f"regex:{item.get('name')}:{item.get('action')}")
-        for item in _items(assessment, "contextualGroundingPolicy", "filters"):
-            if item.get("action") != "NONE":
-                found.append(f"grounding:{item.get('type')}")
+        if isinstance(assessment, dict):
+            found += [name(item) for policy, key, name in _ACTING for item in _items(assessment, policy, key)
+                      if item.get("action") != "NONE"]
     return tuple(dict.fromkeys(found))
 
 
