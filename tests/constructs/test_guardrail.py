@@ -2,15 +2,13 @@
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match, Template
 
 from aisec_constructs.application import DeniedTopic, EnforcedGuardrail, Guardrail, RegexFilter
 from aisec_constructs.data import EncryptionKey
-from aisec_constructs.detection import GuardrailProbe
 from aisec_rules.model import Capability, Phase
 from tests.cfn_lint import lint_errors
-from tests.constructs._application import AR_POLICY, own_findings, pack_app
+from tests.constructs._application import AR_POLICY, own_findings, pack_app, probed
 from tests.constructs.compliance import aws_solutions_errors, stack_findings
 
 TOPIC = DeniedTopic("Investment", "Advice on buying or selling securities", ["Which stock should I buy?"])
@@ -28,13 +26,6 @@ def defaults():
 @pytest.fixture(scope="module")
 def template(defaults):
     return Template.from_stack(defaults)
-
-
-def probed(guard):
-    """A guardrail probed on a schedule (AISEC-APP-30 at Advanced)."""
-    stack = cdk.Stack.of(guard)
-    GuardrailProbe(stack, "Probe", guardrails=[guard], alarm_topic=sns.Topic(stack, "Alarms"))
-    return guard
 
 
 def filters(template):
