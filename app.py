@@ -10,8 +10,10 @@ Six stacks:
 
 * ``AiSecurityBaseline``: the account/Region singletons (model invocation logging, the CloudTrail trail,
   and from Enhanced on GuardDuty, incident response, Macie, X-Ray transaction search; at Advanced
-  Security Hub, Config, Detective, the enforced guardrail and the write-once evidence archive that the
-  trail and the invocation logs go to). The pack judges the stacks of one
+  Security Hub, Config, Detective, the enforced guardrail, the write-once evidence archive that the
+  trail, the invocation logs and the probe results go to, and a ``GuardrailProbe`` that runs the aisec
+  probe suite against the account guardrail every day; each workload stack's ``AiWorkload`` probes its
+  own guardrail the same way). The pack judges the stacks of one
   environment together, so these satisfy the environment controls of every workload stack beside it,
   with no acknowledgement.
 * ``ChatAssistant`` (answers): a ``SecureApi`` (REST, IAM authentication, WAF with a rate rule, stage

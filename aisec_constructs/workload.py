@@ -14,8 +14,10 @@ requires of the workload and exposes it to the application constructs you add ne
   incident-response topic, usage and guardrail alarms (``monitoring``), Bedrock/AgentCore data events,
   Macie (connects), agent observability (acts, connects).
 * Advanced: the account's enforced guardrail, Security Hub, AWS Config and Detective (security
-  posture), permissions boundaries on agent roles (the application constructs create them), an
-  :class:`EvidenceArchive` (write-once, COMPLIANCE Object Lock) that the trail and model invocation logging
+  posture), a :class:`GuardrailProbe` that runs the aisec probe suite against the workload's guardrail
+  every day (``guardrail_probe``; the baseline probes the account guardrail the same way), permissions
+  boundaries on agent roles (the application constructs create them), an :class:`EvidenceArchive`
+  (write-once, COMPLIANCE Object Lock) that the trail, model invocation logging and the probe results
   write to, and for agents :meth:`AiWorkload.contain`: an :class:`AgentContainment` that snapshots the evidence
   into the archive and quarantines the agent on a GuardDuty finding or a usage or guardrail alarm. The
   organization's guardrails (AISEC-APP-33) are the management account's to deploy:
@@ -34,7 +36,7 @@ creates them itself (a single-workload account).
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Iterable, List, Mapping, Optional, Sequence, Union, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -57,6 +59,7 @@ from .data.log_groups import SecureLogGroup
 from .detection.ai_monitoring import AiMonitoring
 from .detection.audit_trail import AuditTrail
 from .detection.containment import AgentContainment
+from .detection.guardrail_probe import GuardrailProbe
 from .detection.incident_response import IncidentResponse
 from .detection.observability import AgentObservability
 from .detection.security_posture import SecurityPosture
@@ -127,8 +130,12 @@ class AccountBaseline(Construct):
 
         self.posture: Optional[SecurityPosture] = None
         self.enforced_guardrail: Optional[EnforcedGuardrail] = None
+        self.guardrail_probe: Optional[GuardrailProbe] = None
         if at_least(self.phase, Phase.ADVANCED):
             self.posture = SecurityPosture(self, "SecurityPosture")
+            self.guardrail_probe = GuardrailProbe(self, "GuardrailProbe", guardrails=[self.guardrail],
+                                                  alarm_topic=cast(IncidentResponse, self.incident_response).topic,
+                                                  archive=self.evidence_archive)
             if enforce_guardrail:
                 self.enforced_guardrail = EnforcedGuardrail(self, "EnforcedGuardrail", guardrail=self.guardrail)
 
@@ -138,8 +145,10 @@ class AccountBaseline(Construct):
 
     @property
     def alarms(self) -> List[cloudwatch.IAlarm]:
-        """The account-wide usage and guardrail alarms (Enhanced and later)."""
-        return list(self.monitoring.alarms) if self.monitoring is not None else []
+        """The account-wide usage and guardrail alarms (Enhanced and later) and the account guardrail's probe
+        alarms (Advanced)."""
+        return [*(self.monitoring.alarms if self.monitoring is not None else []),
+                *(self.guardrail_probe.alarms if self.guardrail_probe is not None else [])]
 
 
 class AiWorkload(Construct):
@@ -212,6 +221,13 @@ class AiWorkload(Construct):
                 self, "Monitoring", topic=self.alarm_topic, model_ids=tuple(model_ids),
                 guardrails=[(self.guardrail.guardrail_arn, self.guardrail.guardrail_version)])
 
+        # -- security testing (Advanced) ---------------------------------------------------------------
+        self.guardrail_probe: Optional[GuardrailProbe] = None
+        if at_least(self.phase, Phase.ADVANCED) and self.alarm_topic is not None:
+            self.guardrail_probe = GuardrailProbe(self, "GuardrailProbe", guardrails=[self.guardrail],
+                                                  alarm_topic=self.alarm_topic, encryption_key=self.encryption_key,
+                                                  archive=baseline.evidence_archive)
+
     # -- what application constructs use ------------------------------------------------------------
 
     def contain(self, *, agents: Sequence[Agent] = (), runtimes: Sequence[AgentCoreRuntime] = (),
@@ -223,7 +239,8 @@ class AiWorkload(Construct):
         if self.phase < Phase.ADVANCED or baseline is None or archive is None:
             raise ValueError("AiWorkload.contain: containment is an Advanced control; it needs the baseline's "
                              "evidence archive (AccountBaseline creates it at Advanced)")
-        alarms = [*(self.monitoring.alarms if self.monitoring is not None else []), *baseline.alarms]
+        alarms = [*(self.monitoring.alarms if self.monitoring is not None else []),
+                  *(self.guardrail_probe.alarms if self.guardrail_probe is not None else []), *baseline.alarms]
         self.containment = AgentContainment(self, "Containment", archive=archive, agents=agents, runtimes=runtimes,
                                             roles=roles, tool_functions=tool_functions, alarms=alarms)
         return self.containment

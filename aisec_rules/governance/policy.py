@@ -13,6 +13,8 @@ the context key ``aisec:policy`` for the pack. Keys, all optional::
     require_expiry = true              # every acknowledgement must carry an expiry
     evidence_retention_days = 730      # how long audit evidence must stay write-once and retained
                                        # (AISEC-APP-31; default 365)
+    [probe]                            # thresholds of `aisec probe` (aisec_rules.probe.scoring)
+    min_block_rate = 0.8
 
 An acknowledgement that breaks the policy is invalid (it silences nothing) and the finding's message
 and the exception register say which policy key it breaks and where the policy came from.
@@ -21,9 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Optional
+from typing import Any, Dict, FrozenSet, Mapping, Optional
 
 from ..model import Phase
 from ..read.files import read_text
@@ -35,7 +37,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 POLICY_FILE = "aisec.toml"
-_KEYS = {"phase", "forbid_acknowledging", "max_exception_days", "require_expiry", "evidence_retention_days"}
+_KEYS = {"phase", "forbid_acknowledging", "max_exception_days", "require_expiry", "evidence_retention_days", "probe"}
 #: the retention AISEC-APP-31 asks of audit evidence when the policy does not say
 DEFAULT_EVIDENCE_RETENTION_DAYS = 365
 
@@ -52,6 +54,8 @@ class Policy:
     #: days that audit evidence (trail, invocation logs, vended AI logs, probe results) must be kept
     #: write-once; rules read it through :attr:`aisec_rules.context.Context.policy`
     evidence_retention_days: int = DEFAULT_EVIDENCE_RETENTION_DAYS
+    #: the ``[probe]`` table as written; :class:`aisec_rules.probe.scoring.Thresholds` reads and checks it
+    probe: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def violation(self, ack: Any, today: dt.date) -> str:
         """Why ``ack`` (an :class:`aisec_rules.governance.exceptions.Acknowledgement`) breaks the policy, or ""."""
@@ -94,7 +98,10 @@ def from_mapping(data: Dict[str, Any], source: str) -> Policy:
     retention = data.get("evidence_retention_days", DEFAULT_EVIDENCE_RETENTION_DAYS)
     if isinstance(retention, bool) or not isinstance(retention, int) or retention < 1:
         raise TemplateError(f"{source}: evidence_retention_days must be a whole number of days, at least 1")
-    return Policy(phase, frozenset(forbid), days, require, source, evidence_retention_days=retention)
+    probe = data.get("probe", {})
+    if not isinstance(probe, dict):
+        raise TemplateError(f"{source}: probe must be a table ([probe])")
+    return Policy(phase, frozenset(forbid), days, require, source, evidence_retention_days=retention, probe=probe)
 
 
 def load(path: "Path | str") -> Policy:

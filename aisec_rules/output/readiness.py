@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence
+from typing import Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence
 
 from ..context import Context
 from ..governance import exceptions
@@ -133,6 +133,17 @@ def exception_entry(f: Finding) -> dict:
             "problem": f.exception_problem or None, "in_force": f.acknowledged}
 
 
+class Evidence(Protocol):
+    """Evidence from outside the templates that the report shows after the environments (the latest probe
+    run: :class:`aisec_rules.output.probe_results.Evidence`)."""
+
+    def to_dict(self) -> dict: ...
+
+    def markdown(self, docs_base: str) -> List[str]: ...
+
+    def html(self, docs_base: str) -> List[str]: ...
+
+
 @dataclass
 class Readiness:
     """The readiness of a whole system, environment by environment."""
@@ -142,8 +153,11 @@ class Readiness:
     policy: Policy
     today: dt.date
     version: str = ""
+    #: the latest probe run, when the report was given one (``aisec report --probe-results``)
+    security_testing: Optional[Evidence] = None
 
     def to_dict(self) -> dict:
+        extra = {} if self.security_testing is None else {"security_testing": self.security_testing.to_dict()}
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "aisec", "version": self.version},
@@ -156,6 +170,7 @@ class Readiness:
                 "stacks": sum(len(e.environment.stacks) for e in self.environments),
                 "open_findings_at_enforced_phase": self.open_at(self.enforced) if self.enforced else None,
             },
+            **extra,
         }
 
     def open_at(self, phase: Phase) -> int:

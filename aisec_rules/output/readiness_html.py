@@ -60,6 +60,8 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
         f'<span class="{css}">{symbol} {word}</span>' for symbol, word, css in _STATE.values()) + "</p>")
     for env in readiness.environments:
         out += _environment(env, docs_base)
+    if readiness.security_testing is not None:
+        out += readiness.security_testing.html(docs_base)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

@@ -65,6 +65,8 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
                 out.append(f"| {_code(e['finding_id'])} | {_code(e['resource'])} | {_cell_text(e['stack'])} | "
                            f"{_cell_text(e['reason'])} | "
                            f"{e['expires'] or '–'} | {_cell_text(state)} |")
+    if readiness.security_testing is not None:
+        out += readiness.security_testing.markdown(docs_base)
     return "\n".join(out) + "\n"
 
 

@@ -4,8 +4,11 @@ from typing import List
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
 
+from aisec_constructs.application import Guardrail
+from aisec_constructs.detection import GuardrailProbe
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Phase
 from aisec_rules.cdk.pack import AiSecurityChecks
@@ -15,6 +18,16 @@ from tests.constructs.compliance import report_only_app
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
 SECURITY_GROUP = "sg-0123456789abcdef0"
 AR_POLICY = "arn:aws:bedrock:us-east-1:111111111111:automated-reasoning-policy/abcdefghijkl"
+
+
+def probed(guard: Guardrail) -> Guardrail:
+    """``guard`` probed every day by a GuardrailProbe (AISEC-APP-30 at Advanced), alarming into an encrypted,
+    TLS-only topic (``<id>Alarms``); the probe is ``<id>Probe``."""
+    stack, name = cdk.Stack.of(guard), guard.node.id
+    key = guard.encryption_key.key if guard.encryption_key is not None else None
+    topic = sns.Topic(stack, f"{name}Alarms", master_key=key, enforce_ssl=True)
+    GuardrailProbe(stack, f"{name}Probe", guardrails=[guard], alarm_topic=topic)
+    return guard
 
 
 def pack_app(report_only: bool = False) -> cdk.App:

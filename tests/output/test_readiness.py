@@ -100,7 +100,8 @@ def test_a_foundational_workload_meets_foundational_only(report):
     assert {k: v[1] for k, v in cells.items() if v[1]} == {
         ("APP", "enhanced"): ["AISEC-APP-23", "AISEC-APP-24"],
         # APP-31: the baseline's trail bucket is not write-once below Advanced
-        ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27", "AISEC-APP-31", "AISEC-APP-33"]}
+        ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27", "AISEC-APP-30", "AISEC-APP-31",
+                              "AISEC-APP-33"]}
     assert not any(v[2] for v in cells.values())
     assert {k: v[0] for k, v in cells.items()} == {
         ("INF", "foundational"): 0, ("INF", "enhanced"): 4, ("INF", "advanced"): 1,
@@ -113,12 +114,13 @@ def test_an_enhanced_workload_with_two_exceptions_one_expired(report):
     env = environment(report, ENV_2)
     assert env["verdict"]["highest_phase_met"] == "enhanced"
     assert [g["rule_id"] for g in env["verdict"]["missing_for_next_phase"]] == [
-        "AISEC-APP-09", "AISEC-APP-31", "AISEC-APP-27", "AISEC-APP-33", "AISEC-DATA-08", "AISEC-APP-10"]  # by severity, phase, id
+        "AISEC-APP-09", "AISEC-APP-31", "AISEC-APP-27", "AISEC-APP-30", "AISEC-APP-33", "AISEC-DATA-08",
+        "AISEC-APP-10"]  # by severity, phase, id
     cells = matrix(env)
     assert cells[("DATA", "foundational")] == (5, [], ["AISEC-DATA-01"], ["AISEC-DATA-12"])
     assert cells[("DATA", "advanced")] == (0, ["AISEC-DATA-08"], ["AISEC-DATA-23"], ["AISEC-DATA-07", "AISEC-DATA-25"])
-    assert cells[("APP", "advanced")][1] == ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27", "AISEC-APP-31",
-                                             "AISEC-APP-33"]  # the expired one counts
+    assert cells[("APP", "advanced")][1] == ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27", "AISEC-APP-30",
+                                             "AISEC-APP-31", "AISEC-APP-33"]  # the expired one counts
     register = [(x["finding_id"], x["stack"], x["expires"], x["state"], x["in_force"]) for x in env["exceptions"]]
     assert register == [
         ("AISEC-APP-10", "Exceptions", "2026-11-01", "expired", False),
@@ -149,7 +151,8 @@ def test_soon_to_expire_exceptions_are_flagged(assembly):
 def test_risks_count_open_findings_at_advanced_by_threat(report):
     env = environment(report, ENV_1)
     risks = {r["id"]: r["open_findings"] for r in env["risks"]}
-    assert risks == {"LLM01": 9, "T8": 10, "LLM10": 3, "LLM09": 2, "LLM02": 1}  # T8: APP-33 per missing part, APP-31 x2
+    # APP-30: two unprobed guardrails; APP-31: the trail bucket (x2); APP-33: one per missing part
+    assert risks == {"LLM01": 11, "T8": 10, "LLM10": 3, "LLM09": 2, "LLM07": 2, "LLM02": 1}
 
 
 def test_json_shape_is_versioned(report):
