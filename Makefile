@@ -5,6 +5,7 @@
 # CI (.ci/run) also runs:
 #   make test-compat  the pack's end-to-end tests against the lower bounds, in .venv-compat
 #   make lint         ruff and mypy
+#   make check-dist   the built wheel (make dist) and a git-URL install, in a fresh venv outside the checkout
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,12 +18,12 @@ OUTDIR ?= cdk.out
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export CDK_DISABLE_CLI_TELEMETRY ?= true
 
-.PHONY: synth test test-compat lint docs bench clean
+.PHONY: synth test test-compat lint docs dist check-dist bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --config-settings editable_mode=compat -e ".[test,lint]"
+	$(PY) -m pip install --quiet -e ".[test,lint]"
 	touch $@
 
 # The lower bounds users may run beside aisec: the oldest aws-cdk-lib pyproject.toml allows, cdk-nag 2,
@@ -37,7 +38,7 @@ $(COMPAT_INSTALLED): pyproject.toml Makefile
 	rm -rf $(COMPAT_VENV)
 	$(PYTHON) -m venv $(COMPAT_VENV)
 	$(COMPAT_PY) -m pip install --quiet --upgrade pip
-	$(COMPAT_PY) -m pip install --quiet --config-settings editable_mode=compat -e ".[test]" $(COMPAT_PINS)
+	$(COMPAT_PY) -m pip install --quiet -e ".[test]" $(COMPAT_PINS)
 	$(COMPAT_PY) -m pip check
 	touch $@
 
@@ -68,6 +69,16 @@ lint: $(INSTALLED)
 docs: $(INSTALLED)
 	$(VENV)/bin/aisec docs
 
+# The wheel users install without a package index (README, Installation).
+dist: $(INSTALLED)
+	rm -rf dist
+	$(PY) -m pip wheel --quiet --no-deps -w dist .
+	@echo "Wheel: $$(ls dist/*.whl)"
+
+# The wheel and the git-URL install in a fresh venv, used from outside the checkout (scripts/check_dist.py).
+check-dist: $(INSTALLED)
+	$(PY) scripts/check_dist.py
+
 # checkov goes into its own venv: its pins would downgrade botocore and others in .venv.
 CHECKOV := bench/out/checkov-venv/bin/checkov
 
@@ -79,4 +90,4 @@ bench: $(INSTALLED) $(CHECKOV)
 	$(PY) bench/run.py --checkov $(CHECKOV)
 
 clean:
-	rm -rf $(VENV) $(COMPAT_VENV) node_modules $(OUTDIR)
+	rm -rf $(VENV) $(COMPAT_VENV) node_modules $(OUTDIR) dist build

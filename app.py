@@ -6,11 +6,14 @@ file as the app and ``-c aisec:phase=...``; default: advanced, from cdk.json). T
 on every stack: aisec's ``AiSecurityChecks`` at that phase and cdk-nag's ``AwsSolutionsChecks``. Any
 unacknowledged finding of either fails the synth; every acknowledgement carries its reason.
 
-Five stacks:
+Six stacks:
 
 * ``AiSecurityBaseline``: the account/Region singletons (model invocation logging, the CloudTrail trail,
   and from Enhanced on GuardDuty, incident response, Macie, X-Ray transaction search; at Advanced
-  Security Hub, Config, Detective and the enforced guardrail). The pack judges the stacks of one
+  Security Hub, Config, Detective, the enforced guardrail, the write-once evidence archive that the
+  trail, the invocation logs and the probe results go to, and a ``GuardrailProbe`` that runs the aisec
+  probe suite against the account guardrail every day; each workload stack's ``AiWorkload`` probes its
+  own guardrail the same way). The pack judges the stacks of one
   environment together, so these satisfy the environment controls of every workload stack beside it,
   with no acknowledgement.
 * ``ChatAssistant`` (answers): a ``SecureApi`` (REST, IAM authentication, WAF with a rate rule, stage
@@ -19,9 +22,16 @@ Five stacks:
 * ``RagAssistant`` (connects): a knowledge base over a secure corpus bucket and an S3 Vectors store,
   queried with RetrieveAndGenerate through the guardrail.
 * ``SupportAgent`` (acts): a Bedrock agent whose action group (a tool function) reads and cancels
-  orders in a DynamoDB table; cancelling requires the user's confirmation.
+  orders in a DynamoDB table; cancelling requires the user's confirmation; at Advanced an
+  ``AgentContainment`` quarantines it on a GuardDuty finding or an alarm.
 * ``ModelService`` (answers, self-hosted): a SageMaker endpoint for an approved model package behind a
   ``SecureApi``; the function in front of it screens prompt and answer with ``ApplyGuardrail``.
+* ``OrganizationBaseline``: the management account's AWS Organizations policies for the member accounts
+  (``OrganizationGuardrails``: a service control policy, a Bedrock policy enforcing the organization's
+  guardrail, the AI services opt-out). It deploys to its own environment, the management account in
+  ``us-east-1`` (context ``aisec:management-account``; the placeholders below stand for your organization's
+  ids), so the pack judges it as another environment of the same system: its policies satisfy AISEC-APP-33
+  (and AISEC-APP-09) for the workload stacks they are attached to.
 """
 from pathlib import Path
 
@@ -38,6 +48,7 @@ from constructs import Construct
 from aisec_constructs.application import ActionGroup, ActionGroupFunction, Agent, FunctionParameter, SecureApi
 from aisec_constructs.data import KnowledgeBase, ModelAccess, SecureBucket
 from aisec_constructs.infrastructure import ModelPackageGroup, SecureModelEndpoint
+from aisec_constructs.organization import OrganizationGuardrails
 from aisec_constructs.workload import AccountBaseline, AiWorkload
 from aisec_rules import AiSecurityChecks, Phase
 
@@ -47,6 +58,14 @@ DEFAULT_PHASE = "advanced"
 PROMPT_SCHEMA = apigw.JsonSchema(
     schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT, required=["prompt"],
     properties={"prompt": apigw.JsonSchema(type=apigw.JsonSchemaType.STRING, max_length=4000)})
+#: The organization (placeholders: set the context keys in cdk.json to your management account's id, the
+#: OUs or accounts of the AI workloads, and the published guardrail the organization enforces).
+MANAGEMENT_ACCOUNT = "111111111111"
+ORGANIZATION_TARGETS = ["ou-abcd-11111111"]
+ORGANIZATION_GUARDRAIL = "arn:aws:bedrock:us-east-1:{account}:guardrail/placeholder0"
+ORGANIZATION_GUARDRAIL_VERSION = "1"
+#: CDK's CloudFormation execution roles: the pipeline that may still change guardrails, logging and trails.
+PIPELINE_ROLES = ["arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*"]
 #: Handlers kept in files with unit tests (tests/test_model_service_handler.py).
 HANDLERS = Path(__file__).resolve().parent / "reference_handlers"
 
@@ -252,6 +271,8 @@ class SupportAgentStack(Stack):
                                     mutating=True),
             ])])
         if phase >= Phase.ADVANCED:
+            # snapshot and quarantine the agent on a GuardDuty finding or a usage/guardrail alarm (AISEC-APP-32)
+            self.containment = self.workload.contain(agents=[self.agent])
             Validations.of(self.tools).acknowledge(Acknowledgment(
                 id="AISEC-INF-13[CodeSigningConfigArn]",
                 reason="The reference tool code is inline (a CloudFormation ZipFile), which AWS Signer cannot sign, so an "
@@ -312,6 +333,28 @@ class ModelServiceStack(Stack):
                        "(Security Hub SageMaker.16) would add a registry to operate without removing a network path."))
 
 
+class OrganizationBaselineStack(Stack):
+    """The management account's policies: member accounts cannot weaken guardrails, invocation logging or trails,
+    run AgentCore outside a VPC, skip the organization's guardrail or let AI services use their content."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, targets: list, guardrail_arn: str, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.guardrails = OrganizationGuardrails(
+            self, "Guardrails", target_ids=targets, guardrail_arn=guardrail_arn,
+            guardrail_version=ORGANIZATION_GUARDRAIL_VERSION, pipeline_role_arns=PIPELINE_ROLES)
+
+
+def organization_baseline(app: cdk.App) -> OrganizationBaselineStack:
+    """The OrganizationBaseline stack in the management account's environment: account from context
+    ``aisec:management-account``, targets from ``aisec:organization-targets``, the guardrail from
+    ``aisec:organization-guardrail`` (placeholders when unset); Region ``us-east-1``, the AWS Organizations endpoint."""
+    account = str(app.node.try_get_context("aisec:management-account") or MANAGEMENT_ACCOUNT)
+    targets = app.node.try_get_context("aisec:organization-targets") or ORGANIZATION_TARGETS
+    guardrail = app.node.try_get_context("aisec:organization-guardrail") or ORGANIZATION_GUARDRAIL.format(account=account)
+    return OrganizationBaselineStack(app, "OrganizationBaseline", targets=list(targets), guardrail_arn=guardrail,
+                                     env=cdk.Environment(account=account, region="us-east-1"))
+
+
 def order_policy(scope: Construct) -> bedrock.CfnAutomatedReasoningPolicy:
     """The support domain's rule as an automated reasoning policy: shipped or delivered orders cannot be cancelled."""
     Definition = bedrock.CfnAutomatedReasoningPolicy
@@ -345,6 +388,7 @@ def build(app: cdk.App) -> list:
     for stack_class, name in ((ChatAssistantStack, "ChatAssistant"), (RagAssistantStack, "RagAssistant"),
                               (SupportAgentStack, "SupportAgent"), (ModelServiceStack, "ModelService")):
         stacks.append(stack_class(app, name, phase=phase, baseline=base.baseline))
+    stacks.append(organization_baseline(app))
     Validations.of(app).add_plugins(AiSecurityChecks(app, phase=phase), AwsSolutionsChecks(app))
     return stacks
 

@@ -14,7 +14,14 @@ requires of the workload and exposes it to the application constructs you add ne
   incident-response topic, usage and guardrail alarms (``monitoring``), Bedrock/AgentCore data events,
   Macie (connects), agent observability (acts, connects).
 * Advanced: the account's enforced guardrail, Security Hub, AWS Config and Detective (security
-  posture), permissions boundaries on agent roles (the application constructs create them).
+  posture), a :class:`GuardrailProbe` that runs the aisec probe suite against the workload's guardrail
+  every day (``guardrail_probe``; the baseline probes the account guardrail the same way), permissions
+  boundaries on agent roles (the application constructs create them), an :class:`EvidenceArchive`
+  (write-once, COMPLIANCE Object Lock) that the trail, model invocation logging and the probe results
+  write to, and for agents :meth:`AiWorkload.contain`: an :class:`AgentContainment` that snapshots the evidence
+  into the archive and quarantines the agent on a GuardDuty finding or a usage or guardrail alarm. The
+  organization's guardrails (AISEC-APP-33) are the management account's to deploy:
+  ``aisec_constructs.organization.OrganizationGuardrails`` in a stack of that account's environment.
 
 Moving a workload from Foundational to Enhanced is the ``phase`` argument.
 
@@ -29,9 +36,10 @@ creates them itself (a single-workload account).
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional, Union
+from typing import Iterable, List, Mapping, Optional, Sequence, Union, cast
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_macie as macie
@@ -41,12 +49,17 @@ from constructs import Construct
 
 from aisec_rules.model import Capability, Phase, with_implied
 
+from .application.agent import Agent
+from .application.agentcore import AgentCoreRuntime
 from .application.guardrail import DeniedTopic, EnforcedGuardrail, Guardrail
+from .data.evidence import EvidenceArchive
 from .data.invocation_logging import ModelInvocationLogging
 from .data.keys import EncryptionKey
 from .data.log_groups import SecureLogGroup
 from .detection.ai_monitoring import AiMonitoring
 from .detection.audit_trail import AuditTrail
+from .detection.containment import AgentContainment
+from .detection.guardrail_probe import GuardrailProbe
 from .detection.incident_response import IncidentResponse
 from .detection.observability import AgentObservability
 from .detection.security_posture import SecurityPosture
@@ -94,8 +107,11 @@ class AccountBaseline(Construct):
         # guardrail may not carry or which would break non-RAG calls), enforced on every model call of the
         # account from Advanced on. Each workload keeps its own, specific guardrail besides.
         self.guardrail = Guardrail(self, "AccountGuardrail", denied_topics=DEFAULT_DENIED_TOPICS)
-        self.invocation_logging = ModelInvocationLogging(self, "InvocationLogging")
-        self.audit_trail = AuditTrail(self, "AuditTrail")
+        # Advanced: the trail and the invocation logs go to a write-once archive (AISEC-APP-31)
+        self.evidence_archive: Optional[EvidenceArchive] = (
+            EvidenceArchive(self, "EvidenceArchive") if at_least(self.phase, Phase.ADVANCED) else None)
+        self.invocation_logging = ModelInvocationLogging(self, "InvocationLogging", archive=self.evidence_archive)
+        self.audit_trail = AuditTrail(self, "AuditTrail", archive=self.evidence_archive)
 
         self.threat_detection: Optional[ThreatDetection] = None
         self.incident_response: Optional[IncidentResponse] = None
@@ -114,14 +130,25 @@ class AccountBaseline(Construct):
 
         self.posture: Optional[SecurityPosture] = None
         self.enforced_guardrail: Optional[EnforcedGuardrail] = None
+        self.guardrail_probe: Optional[GuardrailProbe] = None
         if at_least(self.phase, Phase.ADVANCED):
             self.posture = SecurityPosture(self, "SecurityPosture")
+            self.guardrail_probe = GuardrailProbe(self, "GuardrailProbe", guardrails=[self.guardrail],
+                                                  alarm_topic=cast(IncidentResponse, self.incident_response).topic,
+                                                  archive=self.evidence_archive)
             if enforce_guardrail:
                 self.enforced_guardrail = EnforcedGuardrail(self, "EnforcedGuardrail", guardrail=self.guardrail)
 
     @property
     def alarm_topic(self) -> Optional[sns.ITopic]:
         return self.incident_response.topic if self.incident_response is not None else None
+
+    @property
+    def alarms(self) -> List[cloudwatch.IAlarm]:
+        """The account-wide usage and guardrail alarms (Enhanced and later) and the account guardrail's probe
+        alarms (Advanced)."""
+        return [*(self.monitoring.alarms if self.monitoring is not None else []),
+                *(self.guardrail_probe.alarms if self.guardrail_probe is not None else [])]
 
 
 class AiWorkload(Construct):
@@ -161,6 +188,7 @@ class AiWorkload(Construct):
         self.acts = Capability.ACTS in self.capabilities
         enhanced = at_least(self.phase, Phase.ENHANCED)
         self.baseline = baseline
+        self.containment: Optional[AgentContainment] = None
 
         # -- keys and guardrail (every phase) -------------------------------------------------------
         self.encryption_key = encryption_key or EncryptionKey(self, "Key", purpose="AI workload data")
@@ -179,6 +207,7 @@ class AiWorkload(Construct):
         if baseline is None:
             self.local_baseline = AccountBaseline(self, "Baseline", phase=self.phase)
             baseline = self.local_baseline
+            self.baseline = baseline
 
         # -- detection (Enhanced) ---------------------------------------------------------------------
         self.alarm_topic: Optional[sns.ITopic] = None
@@ -192,7 +221,29 @@ class AiWorkload(Construct):
                 self, "Monitoring", topic=self.alarm_topic, model_ids=tuple(model_ids),
                 guardrails=[(self.guardrail.guardrail_arn, self.guardrail.guardrail_version)])
 
+        # -- security testing (Advanced) ---------------------------------------------------------------
+        self.guardrail_probe: Optional[GuardrailProbe] = None
+        if at_least(self.phase, Phase.ADVANCED) and self.alarm_topic is not None:
+            self.guardrail_probe = GuardrailProbe(self, "GuardrailProbe", guardrails=[self.guardrail],
+                                                  alarm_topic=self.alarm_topic, encryption_key=self.encryption_key,
+                                                  archive=baseline.evidence_archive)
+
     # -- what application constructs use ------------------------------------------------------------
+
+    def contain(self, *, agents: Sequence[Agent] = (), runtimes: Sequence[AgentCoreRuntime] = (),
+                roles: Sequence[iam.IRole] = (), tool_functions: Sequence[lambda_.IFunction] = ()) -> AgentContainment:
+        """Advanced: an :class:`AgentContainment` for the workload's agents and runtimes, writing to the baseline's
+        evidence archive and triggered by GuardDuty findings and the workload's and account's alarms."""
+        baseline = self.baseline
+        archive = baseline.evidence_archive if baseline is not None else None
+        if self.phase < Phase.ADVANCED or baseline is None or archive is None:
+            raise ValueError("AiWorkload.contain: containment is an Advanced control; it needs the baseline's "
+                             "evidence archive (AccountBaseline creates it at Advanced)")
+        alarms = [*(self.monitoring.alarms if self.monitoring is not None else []),
+                  *(self.guardrail_probe.alarms if self.guardrail_probe is not None else []), *baseline.alarms]
+        self.containment = AgentContainment(self, "Containment", archive=archive, agents=agents, runtimes=runtimes,
+                                            roles=roles, tool_functions=tool_functions, alarms=alarms)
+        return self.containment
 
     def add_function(self, construct_id: str, *, code: lambda_.Code, handler: str = "index.handler",
                      environment: Optional[Mapping[str, str]] = None, description: Optional[str] = None,

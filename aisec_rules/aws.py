@@ -1,6 +1,6 @@
 """AWS names both packages need: the interface endpoint services of AI callers, the AWS Config
-managed rules and Security Hub standard of the AI Security Best Practices standard, and the resource
-type of aisec's model invocation logging custom resource.
+managed rules and Security Hub standard of the AI Security Best Practices standard, the resource
+type of aisec's model invocation logging custom resource, and the denials of the organization's guardrails.
 
 The rule pack reads these to judge templates and the constructs use them to build resources, so each
 name is written once, here.
@@ -31,6 +31,13 @@ AGENTCORE_GATEWAY = "bedrock-agentcore.gateway"
 #: Model invocation logging has no CloudFormation resource: aisec's ``ModelInvocationLogging`` construct
 #: configures it through this custom resource, which the rules read as the evidence of logging.
 INVOCATION_LOGGING_TYPE = "Custom::AisecModelInvocationLogging"
+
+#: Environment variables by which a function names the bucket it writes audit evidence to: the results
+#: bucket of a guardrail probe (issue 20's ``GuardrailProbe``) and the evidence archive of
+#: ``AgentContainment``. AISEC-APP-31 treats the bucket each names (a ``Ref``) as an evidence destination.
+PROBE_RESULTS_VARIABLE = "AISEC_PROBE_RESULTS_BUCKET"
+EVIDENCE_BUCKET_VARIABLE = "AISEC_EVIDENCE_BUCKET"
+EVIDENCE_VARIABLES = (PROBE_RESULTS_VARIABLE, EVIDENCE_BUCKET_VARIABLE)
 
 AI_STANDARD_PATH = "standards/ai-security-best-practices/v/1.0.0"
 
@@ -66,3 +73,22 @@ DATA_EVENT_TYPES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "AWS::BedrockAgentCore::Gateway": ("AWS::BedrockAgentCore::Gateway", ()),
     "AWS::BedrockAgentCore::Memory": ("AWS::BedrockAgentCore::Memory", ()),
 }
+
+#: What AISEC-APP-33 asks an organization's service control policies to deny, and what
+#: ``aisec_constructs.organization.OrganizationGuardrails`` denies: finding detail -> the IAM actions
+#: (service authorization reference) that Deny statements must cover, every one of them.
+ORGANIZATION_DENIALS: Dict[str, Tuple[str, ...]] = {
+    "GuardrailChanges": ("bedrock:DeleteGuardrail", "bedrock:UpdateGuardrail",
+                         "bedrock:PutEnforcedGuardrailConfiguration", "bedrock:DeleteEnforcedGuardrailConfiguration"),
+    "InvocationLoggingChanges": ("bedrock:PutModelInvocationLoggingConfiguration",
+                                 "bedrock:DeleteModelInvocationLoggingConfiguration"),
+    "TrailChanges": ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail"),
+    "RuntimeOutsideVpc": ("bedrock-agentcore:CreateAgentRuntime", "bedrock-agentcore:UpdateAgentRuntime"),
+    "CodeInterpreterOutsideVpc": ("bedrock-agentcore:CreateCodeInterpreter",),
+    "BrowserOutsideVpc": ("bedrock-agentcore:CreateBrowser",),
+}
+#: The denials that hold only for requests outside a VPC: conditioned on the request naming no subnets
+#: (``Null`` on these keys, AgentCore developer guide, "Use IAM condition keys with AgentCore VPC settings").
+VPC_DENIALS = frozenset({"RuntimeOutsideVpc", "CodeInterpreterOutsideVpc", "BrowserOutsideVpc"})
+AGENTCORE_SUBNETS_KEY = "bedrock-agentcore:subnets"
+AGENTCORE_SECURITY_GROUPS_KEY = "bedrock-agentcore:securityGroups"

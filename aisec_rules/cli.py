@@ -1,10 +1,11 @@
 """``aisec``: scan CloudFormation templates and cdk.out folders with the rule pack, write a baseline,
-report readiness, list the rules, render the rule docs.
+report readiness, list the rules, render the rule docs, probe deployed guardrails.
 
 Exit codes: 0 no open finding (every finding acknowledged or baselined), or warn mode; 1 an open finding, or an
 acknowledgement that matches no finding when the policy sets ``fail_on_unused_acknowledgements``; 2 bad input
 or usage, or a rule that could not evaluate the input. Scanning never imports aws_cdk, so it does not start the
-jsii runtime.
+jsii runtime. ``aisec probe``: 0 every guardrail meets the thresholds, 1 one does not, 2 bad input, no
+credentials or an unreachable endpoint; it imports boto3 only when it runs.
 """
 from __future__ import annotations
 
@@ -46,6 +47,25 @@ def _absolute_uri(text: str) -> str:
     if not (scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)):
         raise argparse.ArgumentTypeError(f"{text!r} is not an absolute URI (https://... or file:///...)")
     return text
+
+
+def _guardrail(text: str):
+    from .probe.targets import parse
+
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,6 +122,34 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--baseline", type=Path, default=None, metavar="FILE", help="as for check")
     report.add_argument("--docs-uri", default="docs/RULES.md", metavar="URI",
                         help="where rule links point (default: docs/RULES.md, relative to the report)")
+    report.add_argument("--probe-results", type=Path, default=None, metavar="FILE",
+                        help="the JSON of an `aisec probe` run, shown as the evidence of the security-testing "
+                             "control (AISEC-APP-30)")
+
+    probe = commands.add_parser("probe", help="run the guardrail probe suite against deployed guardrails "
+                                              "(bedrock-runtime ApplyGuardrail)")
+    probe.add_argument("paths", nargs="*", metavar="PATH",
+                       help="templates or cdk.out folders whose guardrail versions to probe (with --deployed)")
+    probe.add_argument("--guardrail", type=_guardrail, action="append", default=[], metavar="ID:VERSION",
+                       help="a guardrail id or ARN and its version (repeatable)")
+    probe.add_argument("--deployed", action="store_true",
+                       help="probe every AWS::Bedrock::GuardrailVersion of PATH, found in its deployed stack with "
+                            "CloudFormation DescribeStackResources")
+    probe.add_argument("--region", default=None, help="default AWS Region (a stack's own Region wins)")
+    probe.add_argument("--profile", default=None, help="AWS profile (default: the usual credential chain)")
+    probe.add_argument("--endpoint-url", default=None, metavar="URL", help="bedrock-runtime endpoint to call")
+    probe.add_argument("--categories", default=None, metavar="LIST",
+                       help="comma-separated probe categories, such as prompt_injection,benign (default: all; an "
+                            "unknown name is an error that lists them)")
+    probe.add_argument("--max-probes", type=_positive, default=None, metavar="N",
+                       help="at most N probes per guardrail, taken evenly across categories")
+    probe.add_argument("--concurrency", type=_positive, default=4, metavar="N",
+                       help="ApplyGuardrail calls in flight at once (default 4)")
+    probe.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+    probe.add_argument("--output", type=Path, default=None, metavar="FILE", help="write here instead of stdout")
+    probe.add_argument("--policy", type=Path, default=None, metavar="FILE",
+                       help="the policy whose [probe] table sets the thresholds (default: the nearest aisec.toml "
+                            "or pyproject.toml [tool.aisec])")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -142,6 +190,13 @@ def _main(args: argparse.Namespace) -> int:
         return _report(args, RULES)
     if args.command == "baseline":
         return _baseline(args, RULES)
+    if args.command == "probe":
+        from .cli_probe import run
+
+        done = run(args)
+        if isinstance(done, int):
+            return done
+        return _write(done[0], args.output, done[1])
     return _check(args, RULES)
 
 
@@ -180,6 +235,15 @@ def _report(args: argparse.Namespace, rules) -> int:
     result = readiness.assess(stacks, enforced=args.phase or policy.phase, capabilities=args.capabilities,
                               policy=policy, rules=rules, version=version(), baseline=baseline,
                               warn=policy.mode == "warn")
+    if args.probe_results is not None:
+        from .output import probe_results
+
+        try:
+            result.security_testing = probe_results.Evidence.of(probe_results.load(args.probe_results),
+                                                                str(args.probe_results))
+        except TemplateError as error:
+            print(f"aisec: error: {_one_line(str(error))}", file=sys.stderr)
+            return EXIT_USAGE
     if args.format == "json":
         import json
 
@@ -188,17 +252,22 @@ def _report(args: argparse.Namespace, rules) -> int:
         text = readiness_markdown.render(result, args.docs_uri)
     else:
         text = readiness_html.render(result, args.docs_uri)
-    if args.output is None:
+    return _write(text, args.output, EXIT_OK)
+
+
+def _write(text: str, output: Optional[Path], code: int) -> int:
+    """Write ``text`` to ``output`` (stdout when None) and return ``code``, or EXIT_USAGE when it cannot be written."""
+    if output is None:
         sys.stdout.write(text)
-        return EXIT_OK
+        return code
     try:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
     except OSError as error:
-        print(f"aisec: error: cannot write {args.output}: {error}", file=sys.stderr)
+        print(f"aisec: error: cannot write {output}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"wrote {args.output}")
-    return EXIT_OK
+    print(f"wrote {output}")
+    return code
 
 
 def _check(args: argparse.Namespace, rules) -> int:

@@ -26,11 +26,11 @@ from .governance import exceptions
 from .governance.baseline import Baseline
 from .governance.policy import Policy
 from .model import INTERNAL_ERROR, Capability, Finding, Phase, Rule, Scope, Service, Violation, with_implied
-from .read.stack import Stack
+from .read.stack import Stack, stack_name_of
 from .read.template import Template
 from .registry import RULES
 from .system import capabilities as caps
-from .system.environments import Environment, environments
+from .system.environments import Environment, SystemView, environments
 
 def evaluate(
     template: Template,
@@ -110,20 +110,29 @@ class Judgement:
     #: template path -> the capabilities of that stack (:func:`stack_capabilities`; empty when there is one stack
     #: or capabilities were given)
     stack_capabilities: Dict[str, FrozenSet[Capability]] = field(repr=False, compare=False)
+    #: every environment of the system, this one included (what ``Rule.system_wide`` types are read across)
+    system: SystemView = field(default_factory=SystemView, repr=False, compare=False)
 
     def judged(self, rule: Rule) -> List[Judged]:
         """The resources of the environment of the types ``rule`` judges (``Rule.judges``), sorted by template and
-        logical id: the evidence behind a control with no finding. A resource rule leaves alone the stacks outside
-        the AI workload (as the engine does with its findings), so their resources are not evidence either."""
+        logical id: the evidence behind a control with no finding; for a type the rule reads across the system
+        (``Rule.system_wide``), those of every environment. A resource rule leaves alone the stacks outside the AI
+        workload (as the engine does with its findings), so their resources are not evidence either."""
         stacks = {s.template.path: s.name for s in self.environment.stacks}
         found: Dict[Tuple[str, str], Judged] = {}
         for rtype in rule.judges:
-            resources = self.view.of_family(rtype[:-1]) if rtype.endswith("*") else self.view.of_type(rtype)
-            for resource in resources:
-                path, logical_id = self.view.origin(resource.logical_id)
-                if self.stack_capabilities and rule.scope is Scope.RESOURCE and not self.stack_capabilities.get(path):
+            if rtype in rule.system_wide and self.system.views:
+                located = [(view, r) for _, view, r in self.system.of_type(rtype)]
+            else:
+                family = self.view.of_family(rtype[:-1]) if rtype.endswith("*") else self.view.of_type(rtype)
+                located = [(self.view, r) for r in family]
+            for view, resource in located:
+                path, logical_id = view.origin(resource.logical_id)
+                if view is self.view and self.stack_capabilities and rule.scope is Scope.RESOURCE and \
+                        not self.stack_capabilities.get(path):
                     continue
-                found[(path, logical_id)] = Judged(stacks.get(path, ""), path, logical_id, resource.type)
+                found[(path, logical_id)] = Judged(stacks.get(path) or stack_name_of(path), path, logical_id,
+                                                   resource.type)
         return [found[key] for key in sorted(found)]
 
 
@@ -136,16 +145,20 @@ def judge(
     today: Optional[dt.date] = None,
     baseline: Optional[Baseline] = None,
 ) -> List[Judgement]:
-    """Each environment of ``stacks`` judged at each of ``phases``, in one pass: the environment is
-    joined and its capabilities detected once, and a rule runs once, at the highest phase asked; at a
-    lower phase it runs again only when its check reads the phase (``Rule.tightens``), otherwise its
-    findings there are those of the highest phase."""
+    """Each environment of ``stacks`` judged at each of ``phases``, in one pass: every environment is
+    joined once, up front, so that a rule judging one of them can read what the others declare
+    (``Context.system``); its capabilities are detected once, and a rule runs once, at the highest phase
+    asked; at a lower phase it runs again only when its check reads the phase (``Rule.tightens``),
+    otherwise its findings there are those of the highest phase."""
     if rules is None:
         rules = RULES
     wanted = sorted({Phase.parse(p) for p in phases}, reverse=True)
     given = with_implied(capabilities) if capabilities is not None else None
     governance = _Governance(policy, today or exceptions.today(), baseline)
-    return [_evaluate_environment(environment, wanted, given, rules, governance) for environment in environments(stacks)]
+    grouped = environments(stacks)
+    system = SystemView(tuple((environment.name, environment.view()) for environment in grouped))
+    return [_evaluate_environment(environment, view, system, wanted, given, rules, governance)
+            for environment, (_, view) in zip(grouped, system.views, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -162,8 +175,9 @@ class _Governance:
     def _acknowledged(self, finding: Finding, ack: Optional[exceptions.Acknowledgement]) -> Finding:
         if ack is None:
             return finding
-        state = ack.state(self.today, self.policy)
-        problem = ack.invalid_because(self.today, self.policy) if state == "invalid" else (
+        must_name = finding.rule.reason_must_name
+        state = ack.state(self.today, self.policy, must_name)
+        problem = ack.invalid_because(self.today, self.policy, must_name) if state == "invalid" else (
             f"it expired on {ack.expires.isoformat()}" if state == "expired" and ack.expires else "")
         message = finding.message if not problem else \
             f"{finding.message} (the acknowledgement does not apply: {problem})"
@@ -171,10 +185,11 @@ class _Governance:
                        reason=ack.describe(), exception=ack, exception_state=state, exception_problem=problem)
 
 
-def _evaluate_environment(environment: Environment, phases: Sequence[Phase], given: Optional[FrozenSet[Capability]],
-                          rules: Sequence[Rule], governance: _Governance) -> Judgement:
-    """One environment judged at each of ``phases`` (highest first)."""
-    view = environment.view()
+def _evaluate_environment(environment: Environment, view: Template, system: SystemView, phases: Sequence[Phase],
+                          given: Optional[FrozenSet[Capability]], rules: Sequence[Rule],
+                          governance: _Governance) -> Judgement:
+    """One environment (``view`` joins its stacks) judged at each of ``phases`` (highest first); its rules
+    see the rest of ``system`` read only."""
     try:
         active = given if given is not None else caps.detect(view)
         services = caps.services(view)
@@ -188,7 +203,7 @@ def _evaluate_environment(environment: Environment, phases: Sequence[Phase], giv
     ran: Dict[str, List[Violation]] = {}  # rule id -> violations at the highest phase
     result: Dict[Phase, List[Finding]] = {}
     for phase in phases:
-        context = Context(view, phase, active, own)
+        context = Context(view, phase, active, own, environment.name, system, governance.policy or Policy())
         findings: Dict[tuple, Tuple[Finding, Optional[exceptions.Acknowledgement]]] = {}
         messages: Dict[tuple, Dict[str, None]] = {}  # the distinct messages of each finding, in order (linear merge)
         for rule in rules:
@@ -227,7 +242,7 @@ def _evaluate_environment(environment: Environment, phases: Sequence[Phase], giv
                 finding = replace(finding, message="; also: ".join(messages[key]))
             judged.append(governance.judge(finding, ack))
         result[phase] = judged
-    return Judgement(environment, active, services, result, view, own)
+    return Judgement(environment, active, services, result, view, own, system)
 
 
 def stack_capabilities(stacks: Sequence[Stack], links: Iterable[Tuple[str, str]]) -> Dict[str, FrozenSet[Capability]]:

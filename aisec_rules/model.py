@@ -173,13 +173,25 @@ class Rule:
     tightens: bool = False
     #: the CloudFormation resource types the control judges (``"Custom::*"`` names a family of types): the
     #: evidence behind "met", which needs at least one of them in the environment; for an environment rule,
-    #: the resources that establish the control. Taken from the check when a declarative helper built it
-    #: (:func:`aisec_rules.rules.base.per_resource`, :func:`~aisec_rules.rules.base.requires`).
+    #: the resources that establish the control. Taken from the check when the declarative helper
+    #: :func:`aisec_rules.rules.base.per_resource` built it.
     judges: Tuple[str, ...] = ()
     #: the further types the check reads to judge those (the key a bucket names, the Lambda functions whose
     #: subnets place a VPC): never evidence on their own. The check reads nothing outside ``judges`` and
     #: ``reads`` (tests/rules/test_reads.py runs every rule through a view that records what it reads).
     reads: Tuple[str, ...] = ()
+    #: the types (of ``judges`` or ``reads``) the check reads across every environment of the system
+    #: (``Context.system_of_type``), not only the one it judges; another environment's resources of a judged
+    #: one are evidence too (the management account's organization policies)
+    system_wide: Tuple[str, ...] = ()
+    #: what an acknowledgement's reason must name to silence this rule's findings, as (regular expression,
+    #: what it names); a reason that does not match makes the acknowledgement invalid (AISEC-APP-33: the
+    #: 12-digit id of the management account that enforces the control)
+    reason_must_name: Tuple[str, ...] = ()
+    #: what the check relied on without a finding that a reviewer should still see (AISEC-APP-31: the
+    #: evidence archives outside the system), as lines of text from the same context; the readiness
+    #: report lists them per environment
+    evidence: Optional[Callable[..., Iterable[str]]] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         expected_prefix = f"AISEC-{self.layer.value}-"
@@ -191,6 +203,7 @@ class Rule:
         object.__setattr__(self, "security_hub", tuple(self.security_hub))
         object.__setattr__(self, "judges", tuple(self.judges) or tuple(getattr(self.check, "judges", ())))
         object.__setattr__(self, "reads", tuple(self.reads))
+        object.__setattr__(self, "system_wide", tuple(self.system_wide))
 
     @property
     def docs_anchor(self) -> str:

@@ -17,7 +17,8 @@ def test_cdk_synth_at_the_default_phase(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     templates = sorted(p.name for p in tmp_path.glob("*.template.json"))
     assert templates == ["AiSecurityBaseline.template.json", "ChatAssistant.template.json",
-                         "ModelService.template.json", "RagAssistant.template.json", "SupportAgent.template.json"]
+                         "ModelService.template.json", "OrganizationBaseline.template.json", "RagAssistant.template.json",
+                         "SupportAgent.template.json"]
     report = json.loads((tmp_path / "validation-report.json").read_text())
     aisec = [p for p in report["pluginReports"] if p["pluginName"] == "AISEC"]
     assert aisec and all(v["severity"] == "info" for p in aisec for v in p["violations"])

@@ -94,3 +94,35 @@ def test_one_pass_over_every_phase_equals_one_evaluation_per_phase():
         assert [(f.id, f.resource, f.message) for f in together[phase]] == \
             [(f.id, f.resource, f.message) for f in alone], phase
     assert {f.id for f in together[Phase.ADVANCED]} - {f.id for f in together[Phase.ENHANCED]}
+
+
+def test_a_rule_reads_the_whole_system_and_its_findings_stay_in_the_environment_it_judges():
+    from aisec_rules.engine import evaluate_system
+    from aisec_rules.read.stack import Stack
+
+    seen = []
+
+    def count_topics(ctx):
+        topics = ctx.system_of_type("AWS::SNS::Topic")
+        seen.append((ctx.environment, [(env, view.path, r.logical_id) for env, view, r in topics]))
+        yield Violation(None, f"{len(topics)} topic(s) in the system")
+
+    agent = Template({"Resources": {"Agent": {"Type": "AWS::Bedrock::Agent", "Properties": {}}}}, "agent.json")
+    topic = Template({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {}}}}, "topic.json")
+    stacks = [Stack(agent, "Agent", "aws://222222222222/eu-west-1"), Stack(topic, "Topic", "aws://111111111111/us-east-1")]
+    [finding] = evaluate_system(stacks, Phase.FOUNDATIONAL, rules=[rule(count_topics)])
+    assert (finding.environment, finding.stack, finding.resource) == ("aws://222222222222/eu-west-1", "Agent", "Agent")
+    assert finding.message == "1 topic(s) in the system"
+    assert seen == [("aws://222222222222/eu-west-1", [("aws://111111111111/us-east-1", "topic.json", "Topic")])]
+    # one template judged alone: its own view is the system
+    assert [f.message for f in evaluate(TEMPLATE, rules=[rule(count_topics)])] == ["1 topic(s) in the system"]
+
+
+def test_environment_names_give_account_and_region():
+    from aisec_rules.read.stack import AGNOSTIC
+    from aisec_rules.system.environments import account_and_region
+
+    assert account_and_region("aws://111111111111/eu-west-1") == ("111111111111", "eu-west-1")
+    assert account_and_region(AGNOSTIC) == (None, None)
+    assert account_and_region("aws://111111111111/unknown-region") == ("111111111111", None)
+    assert account_and_region("somewhere") == (None, None)

@@ -1,6 +1,7 @@
-"""The reference app at every phase: the five stacks synthesize with the pack enforcing (zero
+"""The reference app at every phase: the six stacks synthesize with the pack enforcing (zero
 unacknowledged findings), their templates pass cfn-lint, `aisec check` agrees on the cloud
-assembly, and the controls present grow with the phase."""
+assembly, the controls present grow with the phase, and the management account's stack is an
+environment of its own whose organization policies count for the workloads."""
 import importlib.util
 import json
 from pathlib import Path
@@ -19,6 +20,8 @@ spec.loader.exec_module(reference_app)
 
 PHASES = ("foundational", "enhanced", "advanced")
 STACKS = ["AiSecurityBaseline", "ChatAssistant", "RagAssistant", "SupportAgent", "ModelService"]
+ORGANIZATION = "OrganizationBaseline"
+MANAGEMENT = "aws://111111111111/us-east-1"
 _cache = {}
 
 
@@ -51,7 +54,7 @@ def all_types(assembly) -> set:
 
 def test_every_stack_synthesizes_with_zero_findings(assembly):
     phase, asm = assembly
-    assert sorted(s.stack_name for s in asm.stacks) == sorted(STACKS)
+    assert sorted(s.stack_name for s in asm.stacks) == sorted(STACKS + [ORGANIZATION])
     report = Path(asm.directory) / "validation-report.json"
     if report.exists():  # written only when a plugin reports something (acknowledged findings)
         for plugin in json.loads(report.read_text())["pluginReports"]:
@@ -141,6 +144,36 @@ def test_no_stack_acknowledges_what_the_baseline_provides(assemblies):
         assert not {a for a in acknowledged if a.split("[")[0] in environment_ids}, phase
 
 
+def test_the_organization_baseline_is_the_management_account_environment(assemblies):
+    for asm in assemblies.values():
+        stack = asm.get_stack_by_name(ORGANIZATION)
+        assert stack.environment.name == MANAGEMENT
+        policies = {p["Type"]: p for p in resources(asm, ORGANIZATION, "AWS::Organizations::Policy")}
+        assert sorted(policies) == ["AISERVICES_OPT_OUT_POLICY", "BEDROCK_POLICY", "SERVICE_CONTROL_POLICY"]
+        assert all(p["TargetIds"] == reference_app.ORGANIZATION_TARGETS for p in policies.values())
+        identifier = policies["BEDROCK_POLICY"]["Content"]["bedrock"]["guardrail_inference"]["us-east-1"]["config_1"]
+        assert identifier["identifier"] == {"@@assign": "arn:aws:bedrock:us-east-1:111111111111:guardrail/placeholder0:1"}
+
+
+def test_the_readiness_report_shows_both_environments_and_app_33_met_by_the_organization(assemblies):
+    data = json.loads((Path(assemblies["advanced"].directory) / "aisec-report.json").read_text())
+    environments = {e["name"]: e for e in data["environments"]}
+    assert [s["name"] for s in environments[MANAGEMENT]["stacks"]] == [ORGANIZATION]
+    workloads = environments["aws://unknown-account/unknown-region"]
+    advanced_app = next(c for c in workloads["matrix"] if c["layer"] == "APP" and c["phase"] == "advanced")
+    assert {"AISEC-APP-09", "AISEC-APP-33"} <= set(advanced_app["met"])
+
+
+def test_the_management_account_comes_from_context(tmp_path):
+    app = cdk.App(outdir=str(tmp_path), context={"aisec:management-account": "999999999999",
+                                                 "aisec:organization-targets": ["r-ab12"]})
+    stack = reference_app.organization_baseline(app)
+    assert (stack.account, stack.region) == ("999999999999", "us-east-1")
+    policies = [r["Properties"] for r in app.synth().get_stack_by_name(ORGANIZATION).template["Resources"].values()]
+    assert {tuple(p["TargetIds"]) for p in policies} == {("r-ab12",)}
+    assert json.loads((ROOT / "cdk.json").read_text())["context"]["aisec:management-account"] == "111111111111"
+
+
 def resources(assembly, stack: str, type_: str) -> list:
     return [r["Properties"] for r in assembly.get_stack_by_name(stack).template["Resources"].values()
             if r["Type"] == type_]
@@ -190,10 +223,10 @@ def test_the_readiness_report_renders_in_a_real_browser_without_network(assembli
     dom = subprocess.run(flags() + ["--dump-dom", page], check=True, timeout=120, capture_output=True,
                          text=True).stdout
     data = json.loads((folder / "aisec-report.json").read_text())
-    [env] = data["environments"]
-    assert env["verdict"]["highest_phase_met"] == "advanced"
+    assert [e["name"] for e in data["environments"]] == [MANAGEMENT, "aws://unknown-account/unknown-region"]
+    assert all(e["verdict"]["highest_phase_met"] == "advanced" for e in data["environments"])
     assert "meets Advanced: every phase fully met" in dom
-    for stack in STACKS:
+    for stack in STACKS + [ORGANIZATION]:
         assert f"<code>{stack}</code>" in dom, stack
     events = json.loads(net.read_text())["events"]
     requested = {e["params"]["url"] for e in events if "url" in e.get("params", {})}
@@ -211,7 +244,9 @@ def test_every_rule_reads_only_what_it_declares_on_the_reference_app(assemblies)
     from aisec_rules.system.environments import environments
     from tests.rules.reads import assert_reads_declared
 
-    for environment in environments(load_stacks([assemblies["advanced"].directory])):
-        view = environment.view()
+    system = [(environment.name, environment.view())
+              for environment in environments(load_stacks([assemblies["advanced"].directory]))]
+    assert len(system) == 2  # the workloads, and the management account's OrganizationBaseline
+    for name, view in system:
         for rule in RULES:
-            assert_reads_declared(rule, view, Phase.ADVANCED)
+            assert_reads_declared(rule, view, Phase.ADVANCED, system=system, environment=name)

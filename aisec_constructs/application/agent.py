@@ -156,6 +156,8 @@ class Agent(Construct):
             raise ValueError("Agent: idle_session_ttl must be between 1 and 30 minutes (AISEC-DATA-20)")
 
         self.guardrail = guardrail
+        #: the functions the agent runs as tools (what containment stops)
+        self.tool_functions = tuple(group.executor for group in action_groups if group.executor is not None)
         guardrail_config = None
         if guardrail is None:
             if not allow_no_guardrail:

@@ -4,7 +4,8 @@ Claim: a :class:`Guardrail` satisfies AISEC-APP-01, -02, -03, -05, -08 and DATA-
 The phase it passes depends on two inputs only the application can supply: with default props it passes
 Foundational; with at least one ``denied_topics`` entry (AISEC-APP-07) it passes Enhanced; with an
 ``automated_reasoning_policies`` entry too (AISEC-APP-10), or when it is the guardrail of an
-:class:`EnforcedGuardrail` (which may not carry reasoning policies), it passes Advanced. For RAG,
+:class:`EnforcedGuardrail` (which may not carry reasoning policies), and probed on a schedule by a
+:class:`~aisec_constructs.detection.GuardrailProbe` (AISEC-APP-30), it passes Advanced. For RAG,
 ``contextual_grounding=True`` satisfies AISEC-APP-06. An :class:`EnforcedGuardrail` satisfies AISEC-APP-09.
 
 Defaults (all in :data:`DEFAULTS` and the constructor, nowhere else):
@@ -192,6 +193,7 @@ class Guardrail(Construct):
         regex_configs = [bedrock.CfnGuardrail.RegexConfigProperty(
             name=r.name, pattern=r.pattern, action=r.action, description=r.description) for r in regexes] or None
 
+        self.denied_topics = tuple(denied_topics)
         topics = None
         if denied_topics:
             topics = bedrock.CfnGuardrail.TopicPolicyConfigProperty(topics_config=[

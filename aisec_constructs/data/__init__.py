@@ -3,6 +3,7 @@ knowledge bases and their connector sources and secrets, model access grants and
 from .buckets import SecureBucket
 from .classification import DataClassification
 from .connectors import ConnectorSource
+from .evidence import EvidenceArchive
 from .invocation_logging import ModelInvocationLogging
 from .keys import EncryptionKey
 from .knowledge_base import KnowledgeBase
@@ -13,6 +14,6 @@ from .secrets import ConnectorSecret
 from .vector_stores import OpenSearchVectorCollection, S3VectorStore
 
 __all__ = [
-    "ConnectorSecret", "ConnectorSource", "DataClassification", "EncryptionKey", "KnowledgeBase", "ModelAccess", "ModelInvocationLogging",
+    "ConnectorSecret", "ConnectorSource", "DataClassification", "EncryptionKey", "EvidenceArchive", "KnowledgeBase", "ModelAccess", "ModelInvocationLogging",
     "OpenSearchVectorCollection", "OpenSearchVectorIndex", "S3VectorStore", "SecureBucket", "SecureLogGroup",
 ]

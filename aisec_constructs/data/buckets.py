@@ -2,7 +2,7 @@
 
 Defaults: SSE-KMS with a customer managed key and S3 Bucket Keys, all four public access blocks,
 a bucket policy that denies any request without TLS, versioning, noncurrent versions expired
-after 90 days, server access logs to a companion bucket, retained on stack deletion. Object Lock
+after 90 days (``noncurrent_version_expiration=None`` keeps them: an evidence archive), server access logs to a companion bucket, retained on stack deletion. Object Lock
 (governance or compliance retention) is available for forensic buckets.
 
 The companion access-log bucket uses SSE-S3 because S3 server access logging does not deliver to
@@ -34,7 +34,7 @@ class SecureBucket(Construct):
         encryption_key: Optional[EncryptionKey] = None,
         server_access_logs: bool = True,
         access_logs_bucket: Optional[s3.IBucket] = None,
-        noncurrent_version_expiration: cdk.Duration = cdk.Duration.days(90),
+        noncurrent_version_expiration: Optional[cdk.Duration] = cdk.Duration.days(90),
         object_lock_retention: Optional[s3.ObjectLockRetention] = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         bucket_name: Optional[str] = None,
@@ -50,7 +50,8 @@ class SecureBucket(Construct):
                 enforce_ssl=True,
                 versioned=True,
                 object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-                lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=noncurrent_version_expiration)],
+                lifecycle_rules=[s3.LifecycleRule(
+                    noncurrent_version_expiration=noncurrent_version_expiration or cdk.Duration.days(90))],
                 removal_policy=removal_policy,
             )
         else:
@@ -65,7 +66,8 @@ class SecureBucket(Construct):
             enforce_ssl=True,
             versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=noncurrent_version_expiration)],
+            lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=noncurrent_version_expiration)]
+            if noncurrent_version_expiration is not None else None,
             object_lock_enabled=True if object_lock_retention else None,
             object_lock_default_retention=object_lock_retention,
             removal_policy=removal_policy,

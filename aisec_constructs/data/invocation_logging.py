@@ -15,6 +15,11 @@ with ``logs:Unmask`` can still read them). Data protection is billed per GB scan
 takes ``mask_pii=False`` and is recorded as an annotation. A log group passed in is the caller's to
 configure.
 
+At the Advanced phase ``archive=EvidenceArchive(...)`` (AISEC-APP-31) adds the archive's write-once bucket as
+the S3 destination (invocation records and large payloads, under ``key_prefix``): the archive lets
+``bedrock.amazonaws.com`` put objects there for this account's Bedrock resources and use its key.
+``bucket`` and ``archive`` exclude each other.
+
 Least privilege: the handler may only put/delete the logging configuration (those actions
 have no resource type, so ``Resource: *``), pass the logging role to Bedrock and write its own
 log group (an explicit role, not ``AWSLambdaBasicExecutionRole``); the logging
@@ -40,6 +45,7 @@ from constructs import Construct
 from aisec_rules.aws import INVOCATION_LOGGING_TYPE
 
 from ..annotations import record_opt_out
+from .evidence import EvidenceArchive
 from .log_groups import DEFAULT_PII
 from ..lambda_code import handler_code, handler_name
 
@@ -55,6 +61,7 @@ class ModelInvocationLogging(Construct):
     :param encryption_key: key for the new log group and the handler's logs; default: a new key with rotation.
     :param bucket: optional S3 destination (also used for large image/video payloads).
     :param key_prefix: object key prefix in ``bucket``.
+    :param archive: an :class:`EvidenceArchive` as the S3 destination instead of ``bucket`` (Advanced).
     :param mask_pii: mask personal data in the log groups this construct creates (default True;
         False is recorded as an opt-out).
     :param pii_identifiers: the data identifiers to mask.
@@ -70,6 +77,7 @@ class ModelInvocationLogging(Construct):
         retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
         bucket: Optional[s3.IBucket] = None,
         key_prefix: str = "bedrock-invocations",
+        archive: Optional[EvidenceArchive] = None,
         text: bool = True,
         image: bool = False,
         embedding: bool = False,
@@ -133,11 +141,18 @@ class ModelInvocationLogging(Construct):
             "VideoDataDeliveryEnabled": video,
             "AudioDataDeliveryEnabled": audio,
         }
+        if archive is not None:
+            if bucket is not None:
+                raise ValueError("ModelInvocationLogging: give bucket or archive, not both")
+            archive.allow_delivery("bedrock.amazonaws.com", prefix=key_prefix,
+                                   source_arn=f"arn:{partition}:bedrock:{region}:{account}:*")
+            bucket = archive.bucket
         if bucket is not None:
             config["S3Config"] = {"BucketName": bucket.bucket_name, "KeyPrefix": key_prefix}
             config["CloudWatchConfig"]["LargeDataDeliveryS3Config"] = {"BucketName": bucket.bucket_name,
                                                                        "KeyPrefix": f"{key_prefix}-large"}
-            _allow_bedrock_to_write(bucket, key_prefix, source_conditions)
+            if archive is None:
+                _allow_bedrock_to_write(bucket, key_prefix, source_conditions)
 
         handler_log_group = logs.LogGroup(self, "HandlerLogGroup", encryption_key=encryption_key, retention=retention,
                                           data_protection_policy=protection("aisec-logging-handler-mask-pii"))

@@ -1,5 +1,9 @@
 """AuditTrail: a CloudTrail trail that records the control plane and the AI data plane, tamper-evidently.
 
+Claim: the default configuration satisfies the trail controls up to the Enhanced phase; the Advanced phase
+(AISEC-APP-31, write-once evidence) needs ``archive=EvidenceArchive(...)``. The default bucket is not
+Object-Locked, because COMPLIANCE-mode Object Lock cannot be undone: the archive is a deliberate choice.
+
 Guarantees (AISEC-APP-19, AISEC-APP-20): a multi-Region trail that is logging, validates its log
 files (digest files), encrypts them with a customer managed key (rotation on), writes them to a
 private, TLS-only, versioned, KMS-encrypted bucket with access logs (``SecureBucket``; Object Lock
@@ -24,6 +28,9 @@ Choices:
   ``aws:SourceArn`` pattern of this account's trails; no encryption-context condition, because
   digest files are written under the bucket's default SSE-KMS whose context is the bucket, not the
   trail).
+* ``archive=EvidenceArchive(...)`` (the Advanced phase, AISEC-APP-31): the log files go to the archive's
+  write-once bucket (COMPLIANCE Object Lock); the archive lets CloudTrail put objects under ``AWSLogs/`` for
+  this account's trails and encrypt the digest files with its key. ``bucket`` and ``archive`` exclude each other.
 * Weakening takes a named flag, recorded as an annotation: ``single_region=True``,
   ``skip_cloudwatch_logs=True``, ``allow_no_data_events=True``.
 """
@@ -42,7 +49,7 @@ from constructs import Construct
 from aisec_rules.aws import DATA_EVENT_TYPES
 
 from ..annotations import record_opt_out
-from ..data import EncryptionKey, SecureBucket, SecureLogGroup
+from ..data import EncryptionKey, EvidenceArchive, SecureBucket, SecureLogGroup
 
 #: Every data-event ``resources.type`` value the construct knows (Bedrock and AgentCore).
 AI_DATA_EVENT_TYPES = tuple(sorted({value for value, _ in DATA_EVENT_TYPES.values()}))
@@ -93,6 +100,7 @@ class AuditTrail(Construct):
         default: a new ``SecureBucket``.
     :param encryption_key: key for the trail (and the new bucket and log group); default: a new key.
     :param object_lock_retention: Object Lock retention for the new bucket (write-once log files).
+    :param archive: an :class:`EvidenceArchive` for the log files instead of a bucket (Advanced).
     :param log_retention: retention of the CloudWatch Logs copy.
     :param single_region: record only the stack's Region (weakens AISEC-APP-19; recorded).
     :param skip_cloudwatch_logs: no CloudWatch Logs copy (recorded).
@@ -108,6 +116,7 @@ class AuditTrail(Construct):
         bucket: Optional[s3.IBucket] = None,
         encryption_key: Optional[EncryptionKey] = None,
         object_lock_retention: Optional[s3.ObjectLockRetention] = None,
+        archive: Optional[EvidenceArchive] = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
         trail_name: Optional[str] = None,
         single_region: bool = False,
@@ -138,6 +147,13 @@ class AuditTrail(Construct):
                         "StringLike": {"aws:SourceArn": f"arn:{stack.partition}:cloudtrail:*:{stack.account}:trail/*"}},
         ))
         self.secure_bucket: Optional[SecureBucket] = None
+        self.archive = archive
+        if archive is not None:
+            if bucket is not None:
+                raise ValueError("AuditTrail: give bucket or archive, not both")
+            archive.allow_delivery("cloudtrail.amazonaws.com", prefix="AWSLogs/",
+                                   source_arn=f"arn:{stack.partition}:cloudtrail:*:{stack.account}:trail/*")
+            bucket = archive.bucket
         if bucket is None:
             self.secure_bucket = SecureBucket(self, "Bucket", encryption_key=self.encryption_key,
                                               object_lock_retention=object_lock_retention)
@@ -186,4 +202,6 @@ class AuditTrail(Construct):
         """Read the log files (auditors, investigations), including decrypting them with the trail's key."""
         grant = self.bucket.grant_read(grantee)
         self.encryption_key.grant_decrypt(grantee)
+        if self.archive is not None:  # digest files are encrypted with the archive's key
+            self.archive.encryption_key.grant_decrypt(grantee)
         return grant

@@ -11,6 +11,13 @@ Guarantees (AISEC-APP-21):
   documents). Its name starts with ``/aws/vendedlogs/``, the prefix AWS recommends for vended
   logs (CloudWatch Logs adds the delivery permission to its shared resource policy when the
   delivery is created). ``traces=True`` also delivers the resource's ``TRACES`` to X-Ray (AgentCore).
+  At the Advanced phase ``archive=EvidenceArchive(...)`` (AISEC-APP-31) delivers the same logs a second time
+  to the archive's write-once bucket (a second ``DeliveryDestination`` of type S3 and ``Delivery``); the
+  archive lets ``delivery.logs.amazonaws.com`` put objects (with the ``bucket-owner-full-control`` ACL
+  header the service sends), read the bucket ACL and list the bucket for this account's delivery sources,
+  and use its key, as the CloudWatch Logs guide "Logs sent to Amazon S3" asks. The object prefix is the
+  whole bucket: the service chooses the path (``AWSLogs/...``), and the source condition already limits
+  the writer to this account's deliveries.
 * ``AgentObservability`` enables CloudWatch Transaction Search (``AWS::XRay::TransactionSearchConfig``)
   with the CloudWatch Logs resource policy that lets X-Ray write spans to ``aws/spans`` and
   ``/aws/application-signals/data`` for this account only. It is an account singleton:
@@ -28,7 +35,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_xray as xray
 from constructs import Construct
 
-from ..data import EncryptionKey, SecureLogGroup
+from ..data import EncryptionKey, EvidenceArchive, SecureLogGroup
 
 LOG_TYPES = ("APPLICATION_LOGS", "USAGE_LOGS")
 
@@ -46,6 +53,7 @@ class ResourceLogDelivery(Construct):
     :param log_type: ``APPLICATION_LOGS`` (default) or ``USAGE_LOGS``.
     :param log_group: an existing destination group (it should be KMS-encrypted); default: a new one.
     :param traces: also deliver ``TRACES`` to X-Ray (AgentCore resources).
+    :param archive: also deliver the logs to this :class:`EvidenceArchive` (Advanced).
     """
 
     def __init__(
@@ -59,6 +67,7 @@ class ResourceLogDelivery(Construct):
         encryption_key: Optional[EncryptionKey] = None,
         retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
         traces: bool = False,
+        archive: Optional[EvidenceArchive] = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if log_type not in LOG_TYPES:
@@ -76,6 +85,19 @@ class ResourceLogDelivery(Construct):
                                                        destination_resource_arn=group_arn)
         self.delivery = logs.CfnDelivery(self, "Delivery", delivery_source_name=self.source.ref,
                                          delivery_destination_arn=self.destination.attr_arn)
+        self.archive_delivery: Optional[logs.CfnDelivery] = None
+        if archive is not None:
+            archive.allow_delivery(
+                "delivery.logs.amazonaws.com", prefix="", acl_check=True,
+                source_arn=f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:delivery-source:*",
+                conditions={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}})
+            archive_destination = logs.CfnDeliveryDestination(self, "ArchiveDestination", name=_name(self, "-arc"),
+                                                              destination_resource_arn=archive.bucket_arn)
+            self.archive_delivery = logs.CfnDelivery(self, "ArchiveDelivery", delivery_source_name=self.source.ref,
+                                                     delivery_destination_arn=archive_destination.attr_arn)
+            if archive.bucket.policy is not None:
+                self.archive_delivery.node.add_dependency(archive.bucket.policy)
+            self.archive_delivery.node.add_dependency(self.delivery)  # one delivery of a source at a time
         self.trace_delivery: Optional[logs.CfnDelivery] = None
         if traces:
             trace_source = logs.CfnDeliverySource(self, "TraceSource", name=_name(self, "-trc"),

@@ -13,7 +13,9 @@ add ``applies_to: [finding]`` for granular findings and base64-encode the reason
   placeholder reason is no justification), when its rule id holds a wildcard (``AISEC-*``; a granular
   finding's detail may hold ``*``, as in ``AISEC-DATA-01[Action::bedrock:*]``), or when the
   organization's policy (:mod:`aisec_rules.governance.policy`) forbids acknowledging that rule, requires an
-  expiry it lacks, or allows a shorter exception than it asks for.
+  expiry it lacks, or allows a shorter exception than it asks for; or when the rule asks its reason to
+  name something (``Rule.reason_must_name``: AISEC-APP-33 asks for the management account's id) and it
+  does not.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
     from .policy import Policy
@@ -44,9 +46,9 @@ class Acknowledgement:
     expires: Optional[dt.date] = None
     problem: str = ""  # set when the expiry could not be read
 
-    def state(self, today: dt.date, policy: Optional["Policy"] = None) -> str:
+    def state(self, today: dt.date, policy: Optional["Policy"] = None, must_name: Tuple[str, ...] = ()) -> str:
         """``in force``, ``expiring`` (in force, ends within SOON_DAYS), ``expired`` or ``invalid``."""
-        if self.invalid_because(today, policy):
+        if self.invalid_because(today, policy, must_name):
             return "invalid"
         if self.expires is not None and self.expires < today:
             return "expired"
@@ -57,8 +59,9 @@ class Acknowledgement:
     def in_force(self, today: dt.date, policy: Optional["Policy"] = None) -> bool:
         return self.state(today, policy) in ("in force", "expiring")
 
-    def invalid_because(self, today: dt.date, policy: Optional["Policy"] = None) -> str:
-        """What makes the acknowledgement invalid, or "" when it is valid."""
+    def invalid_because(self, today: dt.date, policy: Optional["Policy"] = None, must_name: Tuple[str, ...] = ()) -> str:
+        """What makes the acknowledgement invalid, or "" when it is valid. ``must_name`` is the rule's
+        (regular expression, what it names) that the reason must match, if any."""
         if self.problem:
             return self.problem
         rule_part = self.id.split("[", 1)[0]  # a detail may hold "*" (AISEC-DATA-01[Action::bedrock:*])
@@ -67,6 +70,8 @@ class Acknowledgement:
         if len(re.sub(r"\W", "", self.reason)) < MIN_REASON_CHARS:
             return (f"the reason {self.reason.strip()!r} is empty or too short: say why the exception is "
                     f"acceptable (at least {MIN_REASON_CHARS} characters)")
+        if must_name and not re.search(must_name[0], self.reason):
+            return f"the reason does not name {must_name[1]}"
         if policy is not None:
             return policy.violation(self, today)
         return ""

@@ -16,6 +16,10 @@ the context key ``aisec:policy`` for the pack. Keys, all optional::
     forbid_baselining = ["AISEC-APP-01"]  # findings of these rules are never baselined
     max_baseline_days = 90             # a baseline entry older than this no longer applies
     fail_on_unused_acknowledgements = true  # an acknowledgement that matches no finding fails the run
+    evidence_retention_days = 730      # how long audit evidence must stay write-once and retained
+                                       # (AISEC-APP-31; default 365)
+    [probe]                            # thresholds of `aisec probe` (aisec_rules.probe.scoring)
+    min_block_rate = 0.8
 
 An acknowledgement that breaks the policy is invalid (it silences nothing) and the finding's message
 and the exception register say which policy key it breaks and where the policy came from; so does a
@@ -25,9 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Optional
+from typing import Any, Dict, FrozenSet, Mapping, Optional
 
 from ..model import Phase
 from ..read.files import read_text
@@ -39,8 +43,10 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 POLICY_FILE = "aisec.toml"
-_KEYS = {"phase", "forbid_acknowledging", "max_exception_days", "require_expiry", "mode", "forbid_baselining",
-         "max_baseline_days", "fail_on_unused_acknowledgements"}
+_KEYS = {"phase", "forbid_acknowledging", "max_exception_days", "require_expiry", "evidence_retention_days", "probe",
+         "mode", "forbid_baselining", "max_baseline_days", "fail_on_unused_acknowledgements"}
+#: the retention AISEC-APP-31 asks of audit evidence when the policy does not say
+DEFAULT_EVIDENCE_RETENTION_DAYS = 365
 #: ``mode``: ``enforce`` fails on an open finding, ``warn`` reports every finding and fails nothing
 MODES = ("enforce", "warn")
 
@@ -54,6 +60,11 @@ class Policy:
     max_exception_days: Optional[int] = None
     require_expiry: bool = False
     source: str = ""  # the file it came from, for messages
+    #: days that audit evidence (trail, invocation logs, vended AI logs, probe results) must be kept
+    #: write-once; rules read it through :attr:`aisec_rules.context.Context.policy`
+    evidence_retention_days: int = DEFAULT_EVIDENCE_RETENTION_DAYS
+    #: the ``[probe]`` table as written; :class:`aisec_rules.probe.scoring.Thresholds` reads and checks it
+    probe: Mapping[str, Any] = field(default_factory=dict, hash=False)
     mode: str = "enforce"
     forbid_baselining: FrozenSet[str] = frozenset()
     max_baseline_days: Optional[int] = None
@@ -87,6 +98,7 @@ class Policy:
         return {"source": self.source or None, "phase": self.phase.name.lower() if self.phase else None,
                 "forbid_acknowledging": sorted(self.forbid_acknowledging),
                 "max_exception_days": self.max_exception_days, "require_expiry": self.require_expiry,
+                "evidence_retention_days": self.evidence_retention_days,
                 "mode": self.mode, "forbid_baselining": sorted(self.forbid_baselining),
                 "max_baseline_days": self.max_baseline_days,
                 "fail_on_unused_acknowledgements": self.fail_on_unused_acknowledgements}
@@ -110,11 +122,17 @@ def from_mapping(data: Dict[str, Any], source: str) -> Policy:
     require = data.get("require_expiry", False)
     if not isinstance(require, bool):
         raise TemplateError(f"{source}: require_expiry must be true or false")
+    retention = data.get("evidence_retention_days", DEFAULT_EVIDENCE_RETENTION_DAYS)
+    if isinstance(retention, bool) or not isinstance(retention, int) or retention < 1:
+        raise TemplateError(f"{source}: evidence_retention_days must be a whole number of days, at least 1")
+    probe = data.get("probe", {})
+    if not isinstance(probe, dict):
+        raise TemplateError(f"{source}: probe must be a table ([probe])")
     mode = data.get("mode", "enforce")
     if mode not in MODES:
         raise TemplateError(f"{source}: mode must be one of {', '.join(MODES)}")
-    return Policy(phase, frozenset(forbid), days, require, source, mode=mode,
-                  forbid_baselining=_ids(data, "forbid_baselining", source),
+    return Policy(phase, frozenset(forbid), days, require, source, evidence_retention_days=retention, probe=probe,
+                  mode=mode, forbid_baselining=_ids(data, "forbid_baselining", source),
                   max_baseline_days=_days(data, "max_baseline_days", source),
                   fail_on_unused_acknowledgements=_flag(data, "fail_on_unused_acknowledgements", source))
 

@@ -25,6 +25,9 @@ The system is judged at every phase (Foundational, Enhanced, Advanced), whatever
 * **Exceptions.** Every acknowledgement that names a finding, with its reason, expiry and state (in force,
   expiring within 30 days, expired, invalid and why), and every acknowledgement that names none (*unused*,
   :mod:`aisec_rules.governance.unused`).
+* **Evidence without findings.** What a rule relied on that a reviewer should still see although it
+  is no finding (``Rule.evidence``): for AISEC-APP-31, the audit destinations outside the system
+  (a log-archive account's bucket), which pass as external archives.
 
 :func:`assess` computes it; :meth:`Readiness.to_dict` is the versioned JSON shape that ``aisec report --format
 json`` writes and docs/REPORT.md documents.
@@ -33,8 +36,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence
+from typing import Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence
 
+from ..context import Context
 from ..governance import exceptions
 from ..governance.baseline import Baseline, Entry
 from ..governance.unused import Unused, unused
@@ -126,6 +130,8 @@ class EnvironmentReadiness:
     gaps: List[Gap]
     #: the acknowledgements written in this environment's stacks that match no finding of the system
     unused: List[Unused] = field(default_factory=list)
+    #: rule id -> what it relied on without a finding (:attr:`aisec_rules.model.Rule.evidence`)
+    evidence: Dict[str, List[str]] = field(default_factory=dict)
 
     @property
     def next_phase(self) -> Optional[Phase]:
@@ -170,6 +176,7 @@ class EnvironmentReadiness:
             "risks": [{"id": risk, "name": RISKS.get(risk, ""), "open_findings": n, "baselined_findings": b}
                       for risk, n, b in self.risks],
             "exceptions": self.register,
+            "evidence": [{"rule_id": rule_id, "items": items} for rule_id, items in sorted(self.evidence.items())],
             "findings": {p.name.lower(): [f.to_dict() for f in self.findings[p]] for p in Phase},
         }
 
@@ -197,6 +204,17 @@ def unused_entry(u: Unused, environment: Environment) -> dict:
             "in_force": False}
 
 
+class Evidence(Protocol):
+    """Evidence from outside the templates that the report shows after the environments (the latest probe
+    run: :class:`aisec_rules.output.probe_results.Evidence`)."""
+
+    def to_dict(self) -> dict: ...
+
+    def markdown(self, docs_base: str) -> List[str]: ...
+
+    def html(self, docs_base: str) -> List[str]: ...
+
+
 @dataclass
 class Readiness:
     """The readiness of a whole system, environment by environment."""
@@ -210,8 +228,11 @@ class Readiness:
     baseline: Optional[Baseline] = None
     resolved: List[Entry] = field(default_factory=list)
     unused: List[Unused] = field(default_factory=list)
+    #: the latest probe run, when the report was given one (``aisec report --probe-results``)
+    security_testing: Optional[Evidence] = None
 
     def to_dict(self) -> dict:
+        extra = {} if self.security_testing is None else {"security_testing": self.security_testing.to_dict()}
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "aisec", "version": self.version},
@@ -231,6 +252,7 @@ class Readiness:
                 "open_findings_at_enforced_phase": self.open_at(self.enforced) if self.enforced else None,
                 "baselined_findings_at_enforced_phase": self.baselined_at(self.enforced) if self.enforced else None,
             },
+            **extra,
         }
 
     def open_at(self, phase: Phase) -> int:
@@ -270,11 +292,31 @@ def from_judgements(judgements: Sequence[Judgement], *, enforced: Optional[Phase
     for j in judgements:
         paths = {s.template.path for s in j.environment.stacks}
         mine = [u for u in dead if any(x.template in paths for x in u.locations)]
-        environments.append(_environment(j, rules, mine))
+        environments.append(_environment(j, rules, policy, mine))
     return Readiness(environments, enforced, policy, today, version, warn, baseline, resolved, dead)
 
 
-def _environment(judgement: Judgement, rules: Sequence[Rule], dead: List[Unused]) -> EnvironmentReadiness:
+def _evidence(judgement: Judgement, rules: Sequence[Rule], policy: Policy) -> Dict[str, List[str]]:
+    """What the applicable rules with an evidence hook relied on, judged over the environment's view at
+    Advanced. A hook that fails is left out: the report never breaks on it."""
+    hooked = [r for r in rules if r.evidence is not None
+              and r.applies(Phase.ADVANCED, judgement.capabilities, judgement.services)]
+    if not hooked:
+        return {}
+    context = Context(judgement.view, Phase.ADVANCED, judgement.capabilities, policy=policy)
+    found: Dict[str, List[str]] = {}
+    for rule in hooked:
+        try:
+            items = list(dict.fromkeys(rule.evidence(context)))  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 - evidence is a courtesy of the report, never a reason to fail it
+            continue
+        if items:
+            found[rule.id] = items
+    return found
+
+
+def _environment(judgement: Judgement, rules: Sequence[Rule], policy: Policy,
+                 dead: List[Unused]) -> EnvironmentReadiness:
     env, env_caps, services, findings = (judgement.environment, judgement.capabilities, judgement.services,
                                          judgement.findings)
     by_rule: Dict[Phase, Dict[str, List[Finding]]] = {phase: {} for phase in Phase}
@@ -299,7 +341,8 @@ def _environment(judgement: Judgement, rules: Sequence[Rule], dead: List[Unused]
         due = {i: [f for f in fs if not f.acknowledged] for i, fs in by_rule[target].items()}
         gaps = sorted((Gap(fs[0].rule, fs) for fs in due.values() if fs),
                       key=lambda g: (_SEVERITY_ORDER[g.rule.severity], g.rule.phase, g.rule.id))
-    return EnvironmentReadiness(env, env_caps, services, findings, matrix, highest, gaps, dead)
+    return EnvironmentReadiness(env, env_caps, services, findings, matrix, highest, gaps, dead,
+                                _evidence(judgement, rules, policy))
 
 
 def _control(rule: Rule, phase: Phase, judgement: Judgement, mine: List[Finding]) -> Control:

@@ -83,6 +83,8 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
         f'<span class="{css}">{symbol} {word}</span>' for symbol, word, css in STATES.values()) + "</p>")
     for env in readiness.environments:
         out += _environment(env, docs_base)
+    if readiness.security_testing is not None:
+        out += readiness.security_testing.html(docs_base)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
@@ -132,6 +134,9 @@ def _environment(env: EnvironmentReadiness, docs_base: str) -> List[str]:
         out.append("</tbody></table>")
     else:
         out.append('<p class="ok">✓ no unacknowledged finding at Advanced</p>')
+    for rule_id, items in sorted(env.evidence.items()):
+        out.append(f"<h3>Evidence of {escape(rule_id)} (no finding)</h3><ul>"
+                   + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
     out.append("<h3>Exception register</h3>")
     register = env.register
     if register:

@@ -85,6 +85,8 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
             out += ["", "**Risks** (unacknowledged findings at Advanced): " +
                     ", ".join(f"{risk} {RISKS.get(risk, '')} × {n + b}" + (f" ({b} baselined)" if b else "")
                               for risk, n, b in env.risks), ""]
+        for rule_id, items in sorted(env.evidence.items()):
+            out += ["", f"**Evidence of {rule_id}** (no finding): " + "; ".join(_cell_text(i) for i in items)]
         register = env.register
         if register:
             out += ["", "**Exceptions**", "", "| Acknowledged | Resource | Stack | Reason | Expires | State |",
@@ -95,6 +97,8 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
                            f"{_code(e['resource']) if e['resource'] else '(the whole stack)'} | "
                            f"{_cell_text(e['stack'])} | {_cell_text(e['reason'])} | "
                            f"{e['expires'] or '–'} | {_cell_text(state)} |")
+    if readiness.security_testing is not None:
+        out += readiness.security_testing.markdown(docs_base)
     return "\n".join(out) + "\n"
 
 

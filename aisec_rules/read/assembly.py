@@ -24,11 +24,13 @@ _MAX_DEPTH = 16  # stages nested deeper than this are not read (a manifest canno
 
 @dataclass(frozen=True)
 class StackArtifact:
-    """One stack of an assembly: its template file, display name and environment."""
+    """One stack of an assembly: its template file, display name and environment, and the name CloudFormation
+    deploys it under (``properties.stackName``, else the artifact id)."""
 
     template_path: Path
     name: str
     environment: str
+    stack_name: str = ""
 
 
 def is_assembly(folder: Path) -> bool:
@@ -72,8 +74,10 @@ def _read(folder: Path, found: List[StackArtifact], seen: Set[Path], depth: int)
                 continue
             name = artifact.get("displayName") if isinstance(artifact.get("displayName"), str) else artifact_id
             environment = artifact.get("environment")
+            deployed = properties.get("stackName") if isinstance(properties.get("stackName"), str) else artifact_id
             found.append(StackArtifact(folder / template_file, str(name),
-                                       environment if isinstance(environment, str) and environment else AGNOSTIC))
+                                       environment if isinstance(environment, str) and environment else AGNOSTIC,
+                                       str(deployed)))
         elif artifact.get("type") == "cdk:cloud-assembly":
             directory = properties.get("directoryName")
             if isinstance(directory, str) and _inside(folder, directory):

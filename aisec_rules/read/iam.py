@@ -108,6 +108,14 @@ def unverifiable(template: Template) -> List[Unverifiable]:
     return _view(template)[1]
 
 
+def document_statements(template: Template, holder: str, document: Any) -> Tuple[List[Statement], List[Unverifiable]]:
+    """The statements of one policy document held outside IAM (an Organizations service control policy's
+    ``Content``: an object or a JSON string), read as identity policies are, and the parts that cannot
+    be judged."""
+    problems: List[Unverifiable] = []
+    return list(_statements_of(template, holder, document, problems)), problems
+
+
 def _view(template: Template) -> Tuple[List[Statement], List[Unverifiable]]:
     cached = template.cache.get("iam.view")
     if cached is None:

@@ -4,8 +4,11 @@ from typing import List
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
 
+from aisec_constructs.application import Guardrail
+from aisec_constructs.detection import GuardrailProbe
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Phase
 from aisec_rules.cdk.pack import AiSecurityChecks
@@ -17,6 +20,16 @@ SECURITY_GROUP = "sg-0123456789abcdef0"
 AR_POLICY = "arn:aws:bedrock:us-east-1:111111111111:automated-reasoning-policy/abcdefghijkl"
 
 
+def probed(guard: Guardrail) -> Guardrail:
+    """``guard`` probed every day by a GuardrailProbe (AISEC-APP-30 at Advanced), alarming into an encrypted,
+    TLS-only topic (``<id>Alarms``); the probe is ``<id>Probe``."""
+    stack, name = cdk.Stack.of(guard), guard.node.id
+    key = guard.encryption_key.key if guard.encryption_key is not None else None
+    topic = sns.Topic(stack, f"{name}Alarms", master_key=key, enforce_ssl=True)
+    GuardrailProbe(stack, f"{name}Probe", guardrails=[guard], alarm_topic=topic)
+    return guard
+
+
 def pack_app(report_only: bool = False) -> cdk.App:
     """An app with the aisec pack's acknowledgement aspect, so construct-level acknowledgements reach
     the template metadata (as in a real synth with AiSecurityChecks)."""
@@ -25,12 +38,20 @@ def pack_app(report_only: bool = False) -> cdk.App:
     return app
 
 
+#: controls that another construct provides for the resources of the application constructs: the containment
+#: of agents and runtimes (AISEC-APP-32) is AgentContainment's, tested with a real Agent in
+#: tests/constructs/test_agent_containment.py
+OTHER_CONSTRUCTS = ("AISEC-APP-32",)
+
+
 def own_findings(stack: cdk.Stack, prefixes, phase: Phase = Phase.ADVANCED, capabilities=None) -> List[str]:
     """Unacknowledged resource-level findings on the resources whose logical id starts with one of
-    ``prefixes`` (the construct under test; fixtures such as tool functions belong to other layers)."""
+    ``prefixes`` (the construct under test; fixtures such as tool functions belong to other layers), except
+    the controls of :data:`OTHER_CONSTRUCTS`."""
     template = AisecTemplate(Template.from_stack(stack).to_json(), stack.stack_name)
     return sorted(f"{f.id} @ {f.resource}" for f in evaluate(template, phase, capabilities)
-                  if not f.acknowledged and not f.workload and f.resource.startswith(tuple(prefixes)))
+                  if not f.acknowledged and not f.workload and f.resource.startswith(tuple(prefixes))
+                  and f.rule.id not in OTHER_CONSTRUCTS)
 
 
 def tool_function(scope, construct_id: str = "Tool") -> lambda_.Function:

@@ -42,7 +42,7 @@ def report_only_stack(name: str, build: Callable[[cdk.Stack], object]) -> Tuple[
 def aws_solutions_errors(app: cdk.App) -> List[str]:
     """Unacknowledged AwsSolutions violations of a real synth of ``app`` (made by report_only_app)."""
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    assembly = app.synth()
+    assembly = app.synth(force=True)  # re-run validation: Template.from_stack may have synthesized the app already
     report = json.loads((Path(assembly.directory) / "validation-report.json").read_text()) \
         if (Path(assembly.directory) / "validation-report.json").exists() else {"pluginReports": []}
     return sorted(f"{v['ruleName']} @ {c['constructPath']}"

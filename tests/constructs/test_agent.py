@@ -7,7 +7,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from aisec_constructs.application import (ActionGroup, ActionGroupFunction, Agent, Collaborator, DeniedTopic,
                                           FunctionParameter, Guardrail, GuardrailReference, KnowledgeBaseAssociation)
 from tests.cfn_lint import lint_errors
-from tests.constructs._application import AR_POLICY, nag_errors, own_findings, pack_app, tool_function
+from tests.constructs._application import AR_POLICY, nag_errors, own_findings, pack_app, probed, tool_function
 
 
 INSTRUCTION = "You help customers track, create and cancel their orders, politely and briefly."
@@ -16,9 +16,9 @@ ALIAS_ARN = "arn:aws:bedrock:us-east-1:111111111111:agent-alias/ABCDEFGHIJ/KLMNO
 
 
 def build(stack, **props):
-    guard = props.pop("guardrail", None) or Guardrail(
+    guard = props.pop("guardrail", None) or probed(Guardrail(
         stack, "Guard", denied_topics=[DeniedTopic("Investment", "Advice on securities")],
-        automated_reasoning_policies=[AR_POLICY])
+        automated_reasoning_policies=[AR_POLICY]))
     tool = tool_function(stack)
     groups = props.pop("action_groups", [ActionGroup("orders", [
         ActionGroupFunction("getOrder", "Look up an order", {"orderId": FunctionParameter(description="id")}),

@@ -12,7 +12,7 @@ from aisec_constructs.application import (AgentCoreBrowser, AgentCoreCodeInterpr
 from aisec_rules.model import Phase
 from tests.cfn_lint import lint_errors
 from tests.constructs._application import (AR_POLICY, SECURITY_GROUP, SUBNETS, nag_errors, own_findings, pack_app,
-                                           tool_function)
+                                           probed, tool_function)
 
 DISCOVERY = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abcdefghi/.well-known/openid-configuration"
 MODEL = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"
@@ -28,8 +28,8 @@ NETWORK_CONTROLS = ("AISEC-INF-01", "AISEC-INF-12")
 def build(stack):
     network = VpcPlacement(SUBNETS, [SECURITY_GROUP])
     repository = ecr.Repository(stack, "Repo", image_scan_on_push=True, image_tag_mutability=ecr.TagMutability.IMMUTABLE)
-    guard = Guardrail(stack, "Guard", denied_topics=[DeniedTopic("Investment", "Advice on securities")],
-                      automated_reasoning_policies=[AR_POLICY])
+    guard = probed(Guardrail(stack, "Guard", denied_topics=[DeniedTopic("Investment", "Advice on securities")],
+                             automated_reasoning_policies=[AR_POLICY]))
     runtime = AgentCoreRuntime(stack, "Runtime", repository=repository, tag="v1", network=network,
                                authorizer=RuntimeAuthorizer.jwt(DISCOVERY, allowed_clients=["app-client"]),
                                models=[MODEL], guardrail=guard)

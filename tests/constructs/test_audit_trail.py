@@ -155,11 +155,14 @@ def test_opt_outs_are_recorded_and_reported_by_the_rules():
     assert "AISEC-APP-20[AWS::Bedrock::KnowledgeBase] @ AuditTrail90B6CA04" in found
 
 
-def test_passes_the_pack_at_advanced_and_cfn_lint(defaults, with_ai_resources):
+def test_passes_the_pack_at_enhanced_and_cfn_lint_and_needs_an_archive_at_advanced(defaults, with_ai_resources):
     assert stack_findings(defaults, Phase.ADVANCED) == []
-    assert all_capability_findings(defaults) == []
+    assert all_capability_findings(defaults, Phase.ENHANCED) == []
+    # the Advanced claim needs archive=EvidenceArchive(...) (tests/constructs/test_evidence_archive.py)
+    assert all_capability_findings(defaults) == ["AISEC-APP-31[DefaultRetention] @ AuditBucket5C413F60",
+                                                 "AISEC-APP-31[ObjectLockEnabled] @ AuditBucket5C413F60"]
     findings = all_capability_findings_template(with_ai_resources)
-    assert not [f for f in findings if f.startswith(("AISEC-APP-19", "AISEC-APP-20"))]
+    assert not [f for f in findings if f.startswith(("AISEC-APP-19", "AISEC-APP-20", "AISEC-APP-31[Enable"))]
     assert lint_errors(Template.from_stack(defaults).to_json()) == []
     assert lint_errors(with_ai_resources.to_json()) == []
 

@@ -8,7 +8,7 @@ from aisec_constructs.application import DeniedTopic, EnforcedGuardrail, Guardra
 from aisec_constructs.data import EncryptionKey
 from aisec_rules.model import Capability, Phase
 from tests.cfn_lint import lint_errors
-from tests.constructs._application import AR_POLICY, own_findings, pack_app
+from tests.constructs._application import AR_POLICY, own_findings, pack_app, probed
 from tests.constructs.compliance import aws_solutions_errors, stack_findings
 
 TOPIC = DeniedTopic("Investment", "Advice on buying or selling securities", ["Which stock should I buy?"])
@@ -113,10 +113,10 @@ def test_grant_apply_includes_the_key(template):
 def test_typed_additions():
     stack = cdk.Stack(cdk.App(), "Typed")
     key = EncryptionKey(stack, "Shared", purpose="guardrails")
-    Guardrail(stack, "Guard", denied_topics=[TOPIC], word_filters=["confidential"], managed_profanity_filter=False,
-              regexes=[RegexFilter("Ticket", r"TICKET-\d{6}", "ANONYMIZE")], contextual_grounding=True,
-              grounding_threshold=0.8, automated_reasoning_policies=[AR_POLICY], encryption_key=key,
-              guardrail_profile_id="eu.guardrail.v1:0")
+    probed(Guardrail(stack, "Guard", denied_topics=[TOPIC], word_filters=["confidential"], managed_profanity_filter=False,
+                     regexes=[RegexFilter("Ticket", r"TICKET-\d{6}", "ANONYMIZE")], contextual_grounding=True,
+                     grounding_threshold=0.8, automated_reasoning_policies=[AR_POLICY], encryption_key=key,
+                     guardrail_profile_id="eu.guardrail.v1:0"))
     template = Template.from_stack(stack)
     template.has_resource_properties("AWS::Bedrock::Guardrail", {
         "TopicPolicyConfig": {"TopicsConfig": [Match.object_like({"Name": "Investment", "Type": "DENY",
@@ -130,7 +130,7 @@ def test_typed_additions():
         "AutomatedReasoningPolicyConfig": {"Policies": [AR_POLICY]},
         "KmsKeyArn": {"Fn::GetAtt": [Match.string_like_regexp("SharedKey"), "Arn"]},
     })
-    template.resource_count_is("AWS::KMS::Key", 1)
+    template.resource_count_is("AWS::KMS::Key", 2)  # the shared key, and the probe's
     assert lint_errors(template.to_json()) == []
     # a RAG workload (every capability on): grounding, topics and reasoning leave nothing open
     assert own_findings(stack, ["Guard", "Shared"], Phase.ADVANCED, capabilities=set(Capability)) == []
@@ -172,16 +172,16 @@ def test_compliance_default_at_enhanced_and_with_reasoning_at_advanced(defaults)
     assert own_findings(defaults, ["Guard", "Caller"], Phase.FOUNDATIONAL) == []
     assert own_findings(defaults, ["Guard"], Phase.ENHANCED) == ["AISEC-APP-07 @ GuardGuardrailD5E8BDBB"]
     stack = cdk.Stack(pack_app(), "Full")
-    Guardrail(stack, "Guard", denied_topics=[TOPIC], automated_reasoning_policies=[AR_POLICY])
+    probed(Guardrail(stack, "Guard", denied_topics=[TOPIC], automated_reasoning_policies=[AR_POLICY]))
     assert stack_findings(stack, Phase.ADVANCED) == []
     plain = cdk.Stack(pack_app(), "Plain")
     Guardrail(plain, "Guard", denied_topics=[TOPIC])
-    assert [f.split(" @ ")[0] for f in stack_findings(plain, Phase.ADVANCED)] == ["AISEC-APP-10"]
+    assert [f.split(" @ ")[0] for f in stack_findings(plain, Phase.ADVANCED)] == ["AISEC-APP-10", "AISEC-APP-30"]
 
 
 def test_enforced_guardrail_pins_the_published_version_for_all_models():
     stack = cdk.Stack(pack_app(), "Enforced")
-    guard = Guardrail(stack, "Guard", denied_topics=[TOPIC])
+    guard = probed(Guardrail(stack, "Guard", denied_topics=[TOPIC]))
     EnforcedGuardrail(stack, "Enforced", guardrail=guard)
     template = Template.from_stack(stack)
     template.has_resource_properties("AWS::Bedrock::EnforcedGuardrailConfiguration", {
@@ -189,7 +189,7 @@ def test_enforced_guardrail_pins_the_published_version_for_all_models():
         "GuardrailVersion": {"Fn::GetAtt": [Match.string_like_regexp("GuardVersion"), "Version"]},
         "ModelEnforcement": {"IncludedModels": ["ALL"], "ExcludedModels": []},
         "SelectiveContentGuarding": {"Messages": "COMPREHENSIVE", "System": "COMPREHENSIVE"}})
-    # the enforced guardrail is exempt from APP-10 and satisfies the workload-level APP-09
+    # the enforced guardrail is exempt from APP-10 and satisfies the workload-level APP-09 (the probe: APP-30)
     assert stack_findings(stack, Phase.ADVANCED) == []
     assert not [f for f in stack_findings(stack, Phase.ADVANCED, include_workload=True) if f.startswith("AISEC-APP-09")]
     assert lint_errors(template.to_json()) == []

@@ -11,6 +11,7 @@ from aws_cdk.assertions import Template
 from aisec_constructs.data import KnowledgeBase, SecureBucket
 
 from aisec_constructs.data.keys import EncryptionKey
+from aisec_constructs.organization import OrganizationGuardrails
 from aisec_constructs.workload import AccountBaseline, AiWorkload
 from aisec_rules import AiSecurityChecks
 from aisec_rules.model import Phase
@@ -18,6 +19,8 @@ from tests.cfn_lint import lint_errors
 from tests.constructs.compliance import stack_findings
 
 PHASES = (Phase.FOUNDATIONAL, Phase.ENHANCED, Phase.ADVANCED)
+ORGANIZATION_PARTS = ("AiServicesOptOut", "BedrockPolicy", "BrowserOutsideVpc", "CodeInterpreterOutsideVpc",
+                      "GuardrailChanges", "InvocationLoggingChanges", "RuntimeOutsideVpc", "TrailChanges")
 SINGLETONS = ("Custom::AisecModelInvocationLogging", "AWS::CloudTrail::Trail", "AWS::GuardDuty::Detector",
               "AWS::Macie::Session", "AWS::SecurityHub::Hub", "AWS::Config::ConfigurationRecorder",
               "AWS::Detective::Graph", "AWS::Bedrock::EnforcedGuardrailConfiguration")
@@ -36,11 +39,16 @@ def templates():
 
 @pytest.fixture(scope="module")
 def with_baseline(tmp_path_factory):
-    """Per phase, an app with a baseline stack and a RAG workload stack that uses it, synthesized with
-    the pack enforcing (synth raises on any unacknowledged finding)."""
+    """Per phase, an app with a baseline stack and a RAG workload stack that uses it, and the management
+    account's organization policies in a stack of its own environment, synthesized with the pack enforcing
+    (synth raises on any unacknowledged finding)."""
     result = {}
     for phase in PHASES:
         app = cdk.App(outdir=str(tmp_path_factory.mktemp(f"workload-{phase.name.lower()}")))
+        management = cdk.Stack(app, "Organization", env=cdk.Environment(account="111111111111", region="us-east-1"))
+        OrganizationGuardrails(management, "Guardrails", target_ids=["ou-abcd-11111111"],
+                               guardrail_arn="arn:aws:bedrock:us-east-1:111111111111:guardrail/abc123",
+                               guardrail_version="1")
         base_stack = cdk.Stack(app, "Base")
         baseline = AccountBaseline(base_stack, "Baseline", phase=phase)
         stack = cdk.Stack(app, "Rag")
@@ -87,6 +95,38 @@ def test_advanced_adds_posture_and_enforced_guardrail(templates):
         assert count(t, resource_type) == 1, resource_type
 
 
+def test_advanced_sends_the_trail_and_invocation_logs_to_a_write_once_archive(templates):
+    archive = {k for k, r in templates[Phase.ADVANCED].find_resources("AWS::S3::Bucket").items()
+               if r["Properties"].get("ObjectLockConfiguration", {}).get("Rule", {}).get("DefaultRetention") ==
+               {"Mode": "COMPLIANCE", "Days": 365}}
+    assert len(archive) == 1
+    [name] = archive
+    trail = next(iter(templates[Phase.ADVANCED].find_resources("AWS::CloudTrail::Trail").values()))
+    assert trail["Properties"]["S3BucketName"] == {"Ref": name}
+    logging = next(iter(templates[Phase.ADVANCED].find_resources("Custom::AisecModelInvocationLogging").values()))
+    assert logging["Properties"]["LoggingConfig"]["S3Config"]["BucketName"] == {"Ref": name}
+    for phase in (Phase.FOUNDATIONAL, Phase.ENHANCED):  # (IncidentResponse's forensic bucket is GOVERNANCE-locked)
+        assert not [r for r in templates[phase].find_resources("AWS::S3::Bucket").values()
+                    if r["Properties"].get("ObjectLockConfiguration", {}).get("Rule", {}).get("DefaultRetention", {})
+                    .get("Mode") == "COMPLIANCE"], phase
+
+
+def test_contain_adds_agent_containment_at_advanced_only():
+    from aws_cdk import aws_iam as iam
+
+    stack = cdk.Stack(cdk.App(), "Agents")
+    workload = AiWorkload(stack, "Workload", capabilities=["acts"], phase="advanced")
+    role = iam.Role(stack, "AgentRole", assumed_by=iam.ServicePrincipal("bedrock.amazonaws.com"))
+    containment = workload.contain(roles=[role])
+    assert workload.containment is containment and containment.archive is workload.local_baseline.evidence_archive
+    patterns = [r["Properties"]["EventPattern"] for r in Template.from_stack(stack).find_resources("AWS::Events::Rule").values()
+                if "WorkloadContainmentFunction" in json.dumps(r["Properties"]["Targets"])]
+    assert sorted(p["source"][0] for p in patterns) == ["aws.cloudwatch", "aws.guardduty"]  # findings; usage alarms
+    enhanced = AiWorkload(cdk.Stack(cdk.App(), "Enhanced"), "Workload", capabilities=["acts"], phase="enhanced")
+    with pytest.raises(ValueError, match="containment is an Advanced control"):
+        enhanced.contain(roles=[role])
+
+
 def test_connects_guardrail_checks_grounding(templates):
     templates[Phase.FOUNDATIONAL].has_resource_properties("AWS::Bedrock::Guardrail", {
         "ContextualGroundingPolicyConfig": {"FiltersConfig": [{"Type": "GROUNDING", "Threshold": 0.75},
@@ -96,11 +136,15 @@ def test_connects_guardrail_checks_grounding(templates):
 @pytest.mark.parametrize("phase", PHASES)
 def test_standalone_workload_has_no_workload_findings_of_its_phase(phase):
     """Without a baseline the workload carries every singleton itself: nothing missing at its phase
-    except what application constructs add (the knowledge base, tool functions)."""
+    except what application constructs add (the knowledge base, tool functions) and what only the
+    management account can provide (the organization's guardrails)."""
     findings = stack_findings(standalone(phase, ("answers",)), phase, include_workload=True)
-    # by design: automated reasoning needs the user's domain policy (automated_reasoning_policies=), and
-    # IsolatedNetwork acknowledges PII masking on its flow logs (seen by the pack, not by the bare engine)
-    expected = {"AISEC-APP-10 @ WorkloadGuardrailF5E07088", "AISEC-DATA-23 @ WorkloadNetworkFlowLogsLogGroupCAF5A374"} \
+    # by design: automated reasoning needs the user's domain policy (automated_reasoning_policies=),
+    # IsolatedNetwork acknowledges PII masking on its flow logs (seen by the pack, not by the bare engine), and
+    # the organization policies of AISEC-APP-33 belong to the management account's app
+    organization = {f"AISEC-APP-33[{d}] @ WorkloadBaselineAccountGuardrailDF201C00" for d in ORGANIZATION_PARTS}
+    expected = {"AISEC-APP-10 @ WorkloadGuardrailF5E07088",
+                "AISEC-DATA-23 @ WorkloadNetworkFlowLogsLogGroupCAF5A374"} | organization \
         if phase is Phase.ADVANCED else set()
     assert set(findings) == expected
 
@@ -118,7 +162,8 @@ def test_baseline_singletons_stay_out_of_workload_stacks(with_baseline, phase):
 @pytest.mark.parametrize("phase", PHASES)
 def test_the_baseline_covers_the_workload_without_acknowledgements(with_baseline, phase):
     """The baseline's singletons satisfy the workload's environment controls because both stacks deploy
-    to one environment of one app: the synth passed (it raises on any finding) and the only
+    to one environment of one app (the organization's policies come from the management account's
+    environment of the same app): the synth passed (it raises on any finding) and the only
     acknowledgements in the report are the two the test app makes itself and the flow logs' (PII masking,
     made by IsolatedNetwork), all of Advanced rules."""
     _, _, workload, _, acks = with_baseline[phase]

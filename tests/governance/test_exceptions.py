@@ -94,12 +94,22 @@ def test_the_rollout_keys_of_the_policy(tmp_path):
     assert policy.baseline_violation("AISEC-DATA-01", TODAY - dt.timedelta(days=90), TODAY) == ""
 
 
+def test_evidence_retention_days_defaults_to_a_year_and_can_be_raised(tmp_path):
+    assert Policy().evidence_retention_days == 365
+    (tmp_path / "aisec.toml").write_text("evidence_retention_days = 2555\n")
+    policy = load(tmp_path / "aisec.toml")
+    assert policy.evidence_retention_days == 2555
+    assert policy.to_dict()["evidence_retention_days"] == 2555
+
+
 @pytest.mark.parametrize("text, message", [
     ('phase = "production"', "phase: unknown phase 'production'"),
     ("max_exception_days = 0", "max_exception_days must be a whole number of days"),
     ('forbid_acknowledging = "AISEC-DATA-01"', "forbid_acknowledging must be a list of rule ids"),
     ('require_expiry = "yes"', "require_expiry must be true or false"),
     ("expiry_days = 3", "unknown policy key(s) expiry_days"),
+    ("evidence_retention_days = 0", "evidence_retention_days must be a whole number of days, at least 1"),
+    ('evidence_retention_days = "1y"', "evidence_retention_days must be a whole number of days, at least 1"),
     ("phase = ", "cannot read the policy"),
     ('mode = "loud"', "mode must be one of enforce, warn"),
     ('forbid_baselining = "AISEC-APP-01"', "forbid_baselining must be a list of rule ids"),

@@ -81,7 +81,7 @@ NOT_APPLICABLE = {
     ("APP", "foundational"): ["AISEC-APP-04", "AISEC-APP-14"],
     ("APP", "enhanced"): ["AISEC-APP-06", "AISEC-APP-11", "AISEC-APP-13", "AISEC-APP-15", "AISEC-APP-21",
                           "AISEC-APP-22", "AISEC-APP-25"],
-    ("APP", "advanced"): ["AISEC-APP-12", "AISEC-APP-16", "AISEC-APP-28", "AISEC-APP-29"],
+    ("APP", "advanced"): ["AISEC-APP-12", "AISEC-APP-16", "AISEC-APP-28", "AISEC-APP-29", "AISEC-APP-32"],
 }
 
 
@@ -97,7 +97,9 @@ def test_a_foundational_workload_meets_foundational_only(report):
     assert matrix(env, "not_applicable") == NOT_APPLICABLE
     assert matrix(env, "missing") == {
         ("APP", "enhanced"): ["AISEC-APP-23", "AISEC-APP-24"],
-        ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27"]}
+        # APP-31: the baseline's trail bucket is not write-once below Advanced
+        ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27", "AISEC-APP-30", "AISEC-APP-31",
+                              "AISEC-APP-33"]}
     assert matrix(env, "acknowledged") == matrix(env, "baselined") == {}
     # no VPC at Foundational (IsolatedNetwork comes at Enhanced), no API, no conversation store, no prompt
     assert matrix(env, "nothing_to_judge") == {
@@ -107,7 +109,8 @@ def test_a_foundational_workload_meets_foundational_only(report):
     assert matrix(env, "met") == {
         ("DATA", "foundational"): ["AISEC-DATA-01", "AISEC-DATA-02", "AISEC-DATA-03", "AISEC-DATA-04",
                                    "AISEC-DATA-14", "AISEC-DATA-17"],
-        ("DATA", "enhanced"): ["AISEC-DATA-06", "AISEC-DATA-13", "AISEC-DATA-15", "AISEC-DATA-16", "AISEC-DATA-22"],
+        ("DATA", "enhanced"): ["AISEC-DATA-06", "AISEC-DATA-13", "AISEC-DATA-15", "AISEC-DATA-16", "AISEC-DATA-22",
+                               "AISEC-DATA-29"],
         ("DATA", "advanced"): ["AISEC-DATA-08", "AISEC-DATA-23"],
         ("APP", "foundational"): ["AISEC-APP-01", "AISEC-APP-02", "AISEC-APP-03", "AISEC-APP-18", "AISEC-APP-19"],
         ("APP", "enhanced"): ["AISEC-APP-05", "AISEC-APP-07", "AISEC-APP-08", "AISEC-APP-20"]}
@@ -118,11 +121,13 @@ def test_an_enhanced_workload_with_two_exceptions_one_expired(report):
     env = environment(report, ENV_2)
     assert env["verdict"]["highest_phase_met"] == "enhanced"
     assert [g["rule_id"] for g in env["verdict"]["missing_for_next_phase"]] == [
-        "AISEC-APP-09", "AISEC-APP-27", "AISEC-DATA-08", "AISEC-APP-10"]  # high first, then by phase and id
+        "AISEC-APP-09", "AISEC-APP-31", "AISEC-APP-27", "AISEC-APP-30", "AISEC-APP-33", "AISEC-DATA-08",
+        "AISEC-APP-10"]  # by severity, phase, id
     assert matrix(env, "acknowledged") == {("DATA", "foundational"): ["AISEC-DATA-01"],
                                            ("DATA", "advanced"): ["AISEC-DATA-23"]}
     assert matrix(env, "missing") == {("DATA", "advanced"): ["AISEC-DATA-08"],
-                                      ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27"]}  # expired
+                                      ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27",
+                                                            "AISEC-APP-30", "AISEC-APP-31", "AISEC-APP-33"]}  # expired
     assert matrix(env, "met")[("INF", "enhanced")] == ["AISEC-INF-01", "AISEC-INF-12"]  # IsolatedNetwork
     assert matrix(env, "nothing_to_judge")[("INF", "enhanced")] == ["AISEC-INF-10", "AISEC-INF-11"]
     register = [(x["finding_id"], x["stack"], x["expires"], x["state"], x["in_force"]) for x in env["exceptions"]]
@@ -155,8 +160,10 @@ def test_soon_to_expire_exceptions_are_flagged(assembly):
 def test_risks_count_open_findings_at_advanced_by_threat(report):
     env = environment(report, ENV_1)
     risks = {r["id"]: (r["name"], r["open_findings"], r["baselined_findings"]) for r in env["risks"]}
-    assert risks == {"LLM10": ("Unbounded Consumption", 3, 0), "LLM09": ("Misinformation", 2, 0),
-                     "LLM01": ("Prompt Injection", 1, 0), "LLM02": ("Sensitive Information Disclosure", 1, 0)}
+    # APP-30: two unprobed guardrails; APP-31: the trail bucket (x2); APP-33: one per missing part
+    assert risks == {"LLM01": ("Prompt Injection", 11, 0), "T8": ("Repudiation and Untraceability", 10, 0),
+                     "LLM10": ("Unbounded Consumption", 3, 0), "LLM09": ("Misinformation", 2, 0),
+                     "LLM07": ("System Prompt Leakage", 2, 0), "LLM02": ("Sensitive Information Disclosure", 1, 0)}
 
 
 def test_every_met_control_names_the_resources_it_judged(report):
@@ -164,7 +171,7 @@ def test_every_met_control_names_the_resources_it_judged(report):
     control with nothing to judge says what it looked for."""
     env = environment(report, ENV_2)
     controls = {c["id"]: c for cell in env["matrix"] for c in cell["controls"]}
-    assert len(controls) == 76
+    assert len(controls) == 81
     for control in controls.values():
         judged = control["judged"]
         assert judged["count"] == len(judged["resources"])
@@ -193,7 +200,7 @@ def test_json_shape_is_versioned(report):
     assert report["mode"] == "enforce" and report["baseline"] is None and report["unused_acknowledgements"] == []
     env = report["environments"][0]
     assert set(env) == {"name", "label", "stacks", "capabilities", "services", "verdict", "matrix", "risks",
-                        "exceptions", "findings"}
+                        "exceptions", "evidence", "findings"}
     assert set(env["findings"]) == {"foundational", "enhanced", "advanced"}
     cell = env["matrix"][0]
     assert set(cell) == {"layer", "phase", "met", "missing", "acknowledged", "baselined", "nothing_to_judge",
@@ -257,3 +264,26 @@ def test_markdown_defuses_template_controlled_text():
     row = next(line for line in text.splitlines() if "AISEC-INF-06" in line and line.startswith("| high"))
     assert "`Bad'\\|&lt;img src=x>\\n@\u200bteam\\u202e`" in row
     assert "<img" not in text and "\u202e" not in text
+
+
+def test_external_evidence_archives_are_named_in_the_report_without_a_finding():
+    """AISEC-APP-31: a trail writing to a bucket the system does not declare (a log-archive account's) passes,
+    and the report says where the evidence goes, in JSON, Markdown and HTML."""
+    from aisec_rules.output import readiness_html, readiness_markdown
+    from aisec_rules.read.stack import Stack
+    from aisec_rules.read.template import Template
+
+    template = Template({"Resources": {
+        "Guardrail": {"Type": "AWS::Bedrock::Guardrail", "Properties": {"Name": "g"}},
+        "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {
+            "IsLogging": True, "S3BucketName": "org-log-archive-111111111111", "EnableLogFileValidation": True}}}},
+        "t.json")
+    readiness = assess([Stack(template)], today=TODAY)
+    env = readiness.to_dict()["environments"][0]
+    assert env["evidence"] == [{"rule_id": "AISEC-APP-31", "items": [
+        "Trail.S3BucketName: bucket org-log-archive-111111111111 (outside the system)"]}]
+    assert not [f for f in env["findings"]["advanced"] if f["rule_id"] == "AISEC-APP-31"]
+    assert "**Evidence of AISEC-APP-31** (no finding): Trail.S3BucketName: bucket org-log-archive-111111111111" \
+        in readiness_markdown.render(readiness)
+    assert "<li>Trail.S3BucketName: bucket org-log-archive-111111111111 (outside the system)</li>" in \
+        readiness_html.render(readiness)

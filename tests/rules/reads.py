@@ -8,18 +8,23 @@ records
   is nothing to judge) and every family asked for by ``of_family`` (as ``"<prefix>*"``);
 * the type of every resource whose content (``properties``, ``prop``, ``metadata``, ``condition``) the check
   reads, however it found it (``get``, ``target``, ``references``);
-* ``types()``, which lists every type of the view, as ``"*"``: a rule that needs it cannot declare what it reads.
+* ``types()``, which lists every type of the view, as ``"*"``: a rule that needs it cannot declare what it reads;
+* every type asked for across the system (``Context.system_of_type``), which the rule must also declare in
+  ``Rule.system_wide``.
 
 Nothing of this runs in the engine: the recording costs only here.
 """
 from __future__ import annotations
 
-from typing import Any, FrozenSet, Iterable, List, Optional, Set
+from dataclasses import dataclass, field
+from typing import Any, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from aisec_rules.context import Context
 from aisec_rules.model import Capability, Phase, Rule, with_implied
+from aisec_rules.read.stack import AGNOSTIC
 from aisec_rules.read.template import Resource, Template
 from aisec_rules.system import capabilities as caps
+from aisec_rules.system.environments import SystemView
 
 #: the content of a resource: reading one of these reads the resource
 _CONTENT = frozenset({"properties", "metadata", "condition"})
@@ -69,20 +74,40 @@ class RecordingTemplate(Template):
         return super().types()
 
 
-def recorded_reads(rule: Rule, view: Template, phase: Phase = Phase.ADVANCED,
-                   capabilities: Optional[Iterable[Capability]] = None) -> FrozenSet[str]:
-    """The types ``rule``'s check reads over ``view`` at ``phase`` (capabilities detected when not given)."""
+@dataclass(frozen=True)
+class _RecordingSystem(SystemView):
+    """The system's views (recording copies), recording every type asked for across them."""
+
+    read: Set[str] = field(default_factory=set)
+
+    def of_type(self, rtype: str) -> List[Tuple[str, Template, Resource]]:
+        self.read.add(rtype)
+        return super().of_type(rtype)
+
+
+def record(rule: Rule, view: Template, phase: Phase = Phase.ADVANCED,
+           capabilities: Optional[Iterable[Capability]] = None, system: Sequence[Tuple[str, Template]] = (),
+           environment: str = AGNOSTIC) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """(every type ``rule``'s check reads over ``view`` at ``phase``, the types it reads across ``system``): the
+    environment's view and the others of the system (``(name, view)`` pairs, ``view`` among them when given)."""
     active = with_implied(capabilities) if capabilities is not None else caps.detect(view)
     caps.services(view)  # fills the cache the recording copy carries over
     recording = RecordingTemplate(view)
+    others = _RecordingSystem(tuple((name, recording if v is view else RecordingTemplate(v)) for name, v in system))
     _SINK.append(recording.read)
     try:
-        list(rule.check(Context(recording, phase, active, {})))
+        list(rule.check(Context(recording, phase, active, {}, environment, others)))
     except Exception:  # a check that raises is the engine's business (an internal-error finding)
         pass
     finally:
         _SINK.pop()
-    return frozenset(recording.read)
+    return frozenset(recording.read | others.read), frozenset(others.read)
+
+
+def recorded_reads(rule: Rule, view: Template, phase: Phase = Phase.ADVANCED,
+                   capabilities: Optional[Iterable[Capability]] = None) -> FrozenSet[str]:
+    """The types ``rule``'s check reads over ``view`` at ``phase`` (capabilities detected when not given)."""
+    return record(rule, view, phase, capabilities)[0]
 
 
 def covered(pattern_list: Iterable[str], rtype: str) -> bool:
@@ -100,10 +125,15 @@ def undeclared(rule: Rule, read: Iterable[str]) -> List[str]:
 
 
 def assert_reads_declared(rule: Rule, view: Template, phase: Phase = Phase.ADVANCED,
-                          capabilities: Optional[Iterable[Capability]] = None) -> FrozenSet[str]:
-    """Run ``rule`` over ``view`` recording what it reads; fail naming what it reads undeclared. Returns the reads."""
-    read = recorded_reads(rule, view, phase, capabilities)
+                          capabilities: Optional[Iterable[Capability]] = None,
+                          system: Sequence[Tuple[str, Template]] = (), environment: str = AGNOSTIC) -> FrozenSet[str]:
+    """Run ``rule`` over ``view`` (in ``system``, when given) recording what it reads; fail naming what it reads
+    undeclared, or reads across the system without declaring it ``system_wide``. Returns the reads."""
+    read, across = record(rule, view, phase, capabilities, system, environment)
     missing = undeclared(rule, read)
     assert not missing, (f"{rule.id} reads {', '.join(missing)} but declares only judges={rule.judges} "
                          f"reads={rule.reads}: add them to its Rule(judges=..., reads=...)")
+    wide = sorted(across - set(rule.system_wide))
+    assert not wide, (f"{rule.id} reads {', '.join(wide)} across the system but declares system_wide="
+                      f"{rule.system_wide}")
     return read

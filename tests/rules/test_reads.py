@@ -32,6 +32,7 @@ def test_every_rule_declares_the_types_it_judges():
     for rule in RULES:
         assert rule.judges, f"{rule.id} declares no judges: say which resource types it judges"
         assert not set(rule.judges) & set(rule.reads), rule.id
+        assert set(rule.system_wide) <= set(rule.judges) | set(rule.reads), rule.id
         for rtype in (*rule.judges, *rule.reads):
             if rtype.endswith("::*"):  # a family: some type of the schemas (or any custom resource) must start so
                 assert rtype == "Custom::*" or any(k.startswith(rtype[:-1]) for k in known), (rule.id, rtype)
@@ -49,9 +50,9 @@ def test_declarative_rules_take_their_types_from_the_helper():
     assert rule.judges == ("AWS::KMS::Key", "AWS::Logs::LogGroup") and rule.reads == ()
 
 
-def _rule(check, judges=("AWS::Lambda::Function",), reads=()) -> Rule:
+def _rule(check, judges=("AWS::Lambda::Function",), reads=(), system_wide=()) -> Rule:
     return Rule("AISEC-DATA-98", "t", Layer.DATA, Phase.FOUNDATIONAL, {Capability.ANSWERS}, Severity.LOW, (), "p",
-                "r", check, judges=judges, reads=reads)
+                "r", check, judges=judges, reads=reads, system_wide=system_wide)
 
 
 VIEW = {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["Role", "Arn"]}}},
@@ -99,6 +100,23 @@ def test_the_recorder_sees_families_and_refuses_a_listing_of_every_type():
 
 #: every template under tests/fixtures (the SAM ones are expanded first)
 FIXTURES = ("cli/public_interpreter.yaml", "readiness/agent_app.json", "sam/agent_tool.yaml", "sam/agent_app/template.yaml")
+
+
+def test_the_recorder_sees_reads_across_the_system():
+    def across(ctx: Context):
+        return [Violation(None, "policy") for _, _, r in ctx.system_of_type("AWS::Organizations::Policy")
+                if r.prop("Type") == "SERVICE_CONTROL_POLICY"]
+
+    management = template({"Scp": {"Type": "AWS::Organizations::Policy", "Properties": {"Type": "SERVICE_CONTROL_POLICY"}}})
+    workload = template(VIEW)
+    system = [("aws://111111111111/us-east-1", management), ("aws://222222222222/eu-west-1", workload)]
+    rule = _rule(across, judges=("AWS::Organizations::Policy",))
+    with pytest.raises(AssertionError, match="reads AWS::Organizations::Policy across the system but declares "
+                                             r"system_wide=\(\)"):
+        assert_reads_declared(rule, workload, system=system, environment=system[1][0])
+    wide = _rule(across, judges=("AWS::Organizations::Policy",), system_wide=("AWS::Organizations::Policy",))
+    assert assert_reads_declared(wide, workload, system=system, environment=system[1][0]) == {
+        "AWS::Organizations::Policy"}
 
 
 @pytest.mark.parametrize("path", FIXTURES)

@@ -177,7 +177,8 @@ def test_bedrock_template_still_gets_the_bedrock_findings():
 def test_every_environment_rule_is_declared_so():
     environment = {r.id for r in BY_ID.values() if r.scope is Scope.ENVIRONMENT}
     assert environment == {"AISEC-APP-01", "AISEC-APP-09", "AISEC-APP-18", "AISEC-APP-19", "AISEC-APP-20",
-                           "AISEC-APP-21", "AISEC-APP-23", "AISEC-APP-24", "AISEC-APP-27", "AISEC-DATA-24"}
+                           "AISEC-APP-21", "AISEC-APP-23", "AISEC-APP-24", "AISEC-APP-27", "AISEC-APP-31",
+                           "AISEC-APP-33", "AISEC-DATA-24"}
 
 
 def test_loaded_cdk_out_keeps_names_and_environments(assembly):

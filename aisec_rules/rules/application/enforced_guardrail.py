@@ -1,10 +1,12 @@
 """AISEC-APP-09: a guardrail is enforced for the whole account (or organization), not opt-in per call.
 
-Workload level: the template has an ``AWS::Bedrock::EnforcedGuardrailConfiguration`` (account-level
-enforcement) or an ``AWS::Organizations::Policy`` of ``Type`` ``BEDROCK_POLICY`` (the organization
-variant; its content is not judged here). Without either, one workload-level finding (no detail): when
-enforcement is configured in another app or by the organization's management account, acknowledge it
-with a reason naming where.
+Workload level: the environment has an ``AWS::Bedrock::EnforcedGuardrailConfiguration`` (account-level
+enforcement), or the system, in any of its environments, has an ``AWS::Organizations::Policy`` of ``Type``
+``BEDROCK_POLICY`` that applies to this environment (the organization variant: a management account's stack
+is an environment of its own, and its policy reaches the member accounts it is attached to, see
+``_organization``; its content is judged by AISEC-APP-33). Without either, one workload-level finding (no
+detail) that names the Bedrock policies that do not apply here and why: when enforcement is configured in
+another app or by the organization's management account, acknowledge it with a reason naming where.
 
 Each ``AWS::Bedrock::EnforcedGuardrailConfiguration`` (names and enums from its cfn-lint schema):
 
@@ -25,28 +27,24 @@ from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Service, Severity, Violation
 from ...read.template import MISSING
 from ._app import note, possibilities, show, upper, version_problems
+from ._organization import BEDROCK, applying
 
 ENFORCED = "AWS::Bedrock::EnforcedGuardrailConfiguration"
 
 NONE_FOUND = (
-    "This environment's stacks have no AWS::Bedrock::EnforcedGuardrailConfiguration (or AWS::Organizations::Policy of type "
-    "BEDROCK_POLICY), so guardrails apply only to the calls that ask for them. Enforce a published guardrail "
-    "version for the account; if enforcement is configured elsewhere (another app or the organization's "
-    "management account), acknowledge this finding with a reason naming where."
+    "This environment's stacks have no AWS::Bedrock::EnforcedGuardrailConfiguration, and no AWS::Organizations::Policy "
+    "of type BEDROCK_POLICY in the system applies to it{notes}, so guardrails apply only to the calls that ask for "
+    "them. Enforce a published guardrail version for the account; if enforcement is configured elsewhere (another "
+    "app or the organization's management account), acknowledge this finding with a reason naming where."
 )
-
-
-def _org_policy(ctx: Context) -> bool:
-    for policy in ctx.template.of_type("AWS::Organizations::Policy"):
-        if any(upper(v) == "BEDROCK_POLICY" for v in possibilities(ctx, policy.prop("Type"))):
-            return True
-    return False
 
 
 def check(ctx: Context) -> Iterator[Violation]:
     configs = ctx.template.of_type(ENFORCED)
-    if not configs and not _org_policy(ctx):
-        yield Violation(None, NONE_FOUND)
+    if not configs:
+        organization, notes = applying(ctx, BEDROCK)
+        if not organization:
+            yield Violation(None, NONE_FOUND.format(notes=f" ({'; '.join(notes)})" if notes else ""))
         return
     for config in configs:
         version = []
@@ -113,7 +111,8 @@ RULE = Rule(
     capabilities={Capability.ANSWERS, Capability.CONNECTS, Capability.ACTS},
     severity=Severity.HIGH,
     risks=("LLM01", "LLM02"),
-    passes="The template has an `AWS::Bedrock::EnforcedGuardrailConfiguration` (or an organization `BEDROCK_POLICY`); "
+    passes="The environment has an `AWS::Bedrock::EnforcedGuardrailConfiguration`, or an organization `BEDROCK_POLICY` "
+           "declared anywhere in the system applies to it; "
            "each enforced configuration pins a numbered guardrail version, covers all models and guards messages "
            "`COMPREHENSIVE`ly.",
     remediation="Add an `AWS::Bedrock::EnforcedGuardrailConfiguration` with a published `GuardrailVersion`, no "
@@ -123,6 +122,7 @@ RULE = Rule(
     construct="aisec_constructs.application.EnforcedGuardrail",
     check=check,
     judges=(ENFORCED, "AWS::Organizations::Policy"),
+    system_wide=("AWS::Organizations::Policy",),
     scope=Scope.ENVIRONMENT,
     services={Service.BEDROCK},
 )

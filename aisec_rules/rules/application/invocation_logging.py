@@ -74,23 +74,33 @@ _TEXT_ON = re.compile(r'"textDataDeliveryEnabled"\s*:\s*(true|"true")', re.IGNOR
 _DESTINATION = re.compile(r'"(cloudWatchConfig|s3Config)"\s*:\s*\{', re.IGNORECASE)
 
 
-def check(ctx: Context) -> Iterator[Violation]:
-    found = False
-    for logging in ctx.template.of_type(INVOCATION_LOGGING_TYPE):
-        found = True
-        yield from _construct(ctx, logging)
+def configurations(ctx: Context) -> Iterator[Resource]:
+    """Each resource that configures model invocation logging with a readable ``LoggingConfig`` (forms 1
+    and 3 above), as a resource whose ``LoggingConfig`` is in the construct's PascalCase."""
+    yield from ctx.template.of_type(INVOCATION_LOGGING_TYPE)
     for custom in [*ctx.template.of_family("Custom::"), *ctx.template.of_type("AWS::CloudFormation::CustomResource")]:
         if custom.type in (INVOCATION_LOGGING_TYPE, "Custom::AWS"):
             continue
         config = custom.prop(_CONFIG)
         config = custom.prop("loggingConfig") if config is MISSING else config
         if isinstance(config, dict) and _BEDROCK_FIELDS & {str(k).lower() for k in config}:
-            found = True
-            yield from _construct(ctx, replace(custom, properties={_CONFIG: _pascal(config)}))
+            yield replace(custom, properties={_CONFIG: _pascal(config)})
+
+
+def sdk_calls(ctx: Context) -> Iterator[Tuple[Resource, str]]:
+    """Each ``Custom::AWS`` whose call is ``PutModelInvocationLoggingConfiguration`` (form 2), with the call text."""
     for custom in ctx.template.of_type("Custom::AWS"):
         call = _sdk_call_text(ctx, custom)
-        if call is None or not _API_CALL.search(call):
-            continue
+        if call is not None and _API_CALL.search(call):
+            yield custom, call
+
+
+def check(ctx: Context) -> Iterator[Violation]:
+    found = False
+    for logging in configurations(ctx):
+        found = True
+        yield from _construct(ctx, logging)
+    for custom, call in sdk_calls(ctx):
         found = True
         if not _TEXT_ON.search(call):
             yield Violation(custom.logical_id,

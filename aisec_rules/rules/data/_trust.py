@@ -1,9 +1,9 @@
 """Shared helpers of the data-layer role rules: which AWS services a role's trust policy lets in,
-and which roles the agents and knowledge bases of a template run as."""
+which roles the agents and knowledge bases of a template run as, and which roles a policy is attached to."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from ...read.template import MISSING, Resource, Template, as_list
 
@@ -112,3 +112,30 @@ def role_keys(template: Template, value: Any) -> List[str]:
 
 def role_resource(template: Template, key: str) -> Optional[Resource]:
     return template.get(key[len("resource:"):]) if key.startswith("resource:") else None
+
+
+def attached_roles(template: Template, holder_id: str) -> Set[str]:
+    """The roles a policy resource is attached to: itself for a role's inline policies; for an
+    ``AWS::IAM::Policy`` / ``ManagedPolicy`` / ``RolePolicy`` the roles its ``Roles`` / ``RoleName`` name.
+    ``"?"`` stands for a role outside the template, a user or a group."""
+    holder = template.get(holder_id)
+    if holder is None:
+        return set()
+    if holder.type == "AWS::IAM::Role":
+        return {holder.logical_id}
+    roles = set()
+    for key in ("Roles", "RoleName"):
+        for value in template.resolve(holder.prop(key)):
+            if value.missing:
+                continue
+            items = value.raw if value.known and isinstance(value.raw, list) else [value.raw]
+            for item in items:
+                target = template.target(item)
+                if target is not None:
+                    roles.add(target.logical_id)
+                else:
+                    roles.add("?")  # a role outside the template, or a user/group: judged
+    for key in ("Users", "Groups", "UserName", "GroupName"):
+        if holder.prop(key):
+            roles.add("?")
+    return roles

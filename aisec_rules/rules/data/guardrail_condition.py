@@ -28,7 +28,7 @@ from ...read import iam
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
 from .model_scoped_invocation import INVOKE_ACTIONS, classify, where
-from ._trust import trust_statements
+from ._trust import attached_roles, trust_statements
 
 KEY = "bedrock:guardrailidentifier"
 
@@ -40,31 +40,6 @@ def _bedrock_service_roles(ctx: Context) -> Set[str]:
         if principals and all(p.replace("${aws::urlsuffix}", "amazonaws.com") == "bedrock.amazonaws.com"
                               for p in principals):
             roles.add(role.logical_id)
-    return roles
-
-
-def _holders(ctx: Context, statement: iam.Statement) -> Set[str]:
-    """The roles a policy resource is attached to (itself for inline role policies)."""
-    holder = ctx.template.get(statement.resource)
-    if holder is None:
-        return set()
-    if holder.type == "AWS::IAM::Role":
-        return {holder.logical_id}
-    roles = set()
-    for key in ("Roles", "RoleName"):
-        for value in ctx.template.resolve(holder.prop(key)):
-            if value.missing:
-                continue
-            items = value.raw if value.known and isinstance(value.raw, list) else [value.raw]
-            for item in items:
-                target = ctx.template.target(item)
-                if target is not None:
-                    roles.add(target.logical_id)
-                else:
-                    roles.add("?")  # a role outside the template, or a user/group: judged
-    for key in ("Users", "Groups", "UserName", "GroupName"):
-        if holder.prop(key):
-            roles.add("?")
     return roles
 
 
@@ -102,7 +77,7 @@ def check(ctx: Context) -> Iterator[Violation]:
     for statement in iam.statements(ctx.template):
         if not any(statement.grants(action) for action in INVOKE_ACTIONS) or _guarded(statement):
             continue
-        holders = _holders(ctx, statement)
+        holders = attached_roles(ctx.template, statement.resource)
         if holders and holders <= service_roles:
             continue
         if _embedding_only(ctx, statement):
