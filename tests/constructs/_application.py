@@ -8,6 +8,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
 
 from aisec_constructs.application import Guardrail
+from aisec_constructs.data import EvidenceArchive
 from aisec_constructs.detection import GuardrailProbe
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Phase
@@ -22,11 +23,13 @@ AR_POLICY = "arn:aws:bedrock:us-east-1:111111111111:automated-reasoning-policy/a
 
 def probed(guard: Guardrail) -> Guardrail:
     """``guard`` probed every day by a GuardrailProbe (AISEC-APP-30 at Advanced), alarming into an encrypted,
-    TLS-only topic (``<id>Alarms``); the probe is ``<id>Probe``."""
+    TLS-only topic (``<id>Alarms``) and writing to a write-once archive (``<id>Evidence``, AISEC-APP-31); the probe
+    is ``<id>Probe``."""
     stack, name = cdk.Stack.of(guard), guard.node.id
     key = guard.encryption_key.key if guard.encryption_key is not None else None
     topic = sns.Topic(stack, f"{name}Alarms", master_key=key, enforce_ssl=True)
-    GuardrailProbe(stack, f"{name}Probe", guardrails=[guard], alarm_topic=topic)
+    GuardrailProbe(stack, f"{name}Probe", guardrails=[guard], alarm_topic=topic,
+                   archive=EvidenceArchive(stack, f"{name}Evidence"))
     return guard
 
 

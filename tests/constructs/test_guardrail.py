@@ -130,7 +130,7 @@ def test_typed_additions():
         "AutomatedReasoningPolicyConfig": {"Policies": [AR_POLICY]},
         "KmsKeyArn": {"Fn::GetAtt": [Match.string_like_regexp("SharedKey"), "Arn"]},
     })
-    template.resource_count_is("AWS::KMS::Key", 2)  # the shared key, and the probe's
+    template.resource_count_is("AWS::KMS::Key", 3)  # the shared key, the probe's and the evidence archive's
     assert lint_errors(template.to_json()) == []
     # a RAG workload (every capability on): grounding, topics and reasoning leave nothing open
     assert own_findings(stack, ["Guard", "Shared"], Phase.ADVANCED, capabilities=set(Capability)) == []
