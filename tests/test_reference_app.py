@@ -235,6 +235,19 @@ def test_the_readiness_report_renders_in_a_real_browser_without_network(assembli
     assert inner == WIDTH and scroll <= inner  # no horizontal scroll bar at 1280 px
 
 
+def test_the_workloads_meet_the_organization_controls_with_the_management_accounts_policies(assemblies):
+    """The organization policies live in another environment (the management account); the workloads' report
+    names them as the evidence of AISEC-APP-09 and AISEC-APP-33 (Rule.system_wide)."""
+    data = json.loads((Path(assemblies["advanced"].directory) / "aisec-report.json").read_text())
+    workloads = next(e for e in data["environments"] if e["name"] != "aws://111111111111/us-east-1")
+    controls = {c["id"]: c for cell in workloads["matrix"] for c in cell["controls"]}
+    policies = [("OrganizationBaseline", "AWS::Organizations::Policy")] * 3
+    assert controls["AISEC-APP-33"]["state"] == "met"
+    assert [(r["stack"], r["type"]) for r in controls["AISEC-APP-33"]["judged"]["resources"]] == policies
+    assert [(r["stack"], r["type"]) for r in controls["AISEC-APP-09"]["judged"]["resources"]] == [
+        ("AiSecurityBaseline", "AWS::Bedrock::EnforcedGuardrailConfiguration"), *policies]
+
+
 def test_every_rule_reads_only_what_it_declares_on_the_reference_app(assemblies):
     """The rules over the five reference stacks at Advanced read only the resource types they declare
     (tests/rules/test_reads.py says why that matters)."""
