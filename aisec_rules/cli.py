@@ -1,10 +1,11 @@
-"""``aisec``: scan CloudFormation templates and cdk.out folders with the rule pack, list the
-rules, render the rule docs, probe deployed guardrails.
+"""``aisec``: scan CloudFormation templates and cdk.out folders with the rule pack, write a baseline,
+report readiness, list the rules, render the rule docs, probe deployed guardrails.
 
-Exit codes: 0 no unacknowledged finding, 1 findings, 2 bad input or usage. Scanning never
-imports aws_cdk, so it does not start the jsii runtime. ``aisec probe``: 0 every guardrail meets the
-thresholds, 1 one does not, 2 bad input, no credentials or an unreachable endpoint; it imports boto3 only
-when it runs.
+Exit codes: 0 no open finding (every finding acknowledged or baselined), or warn mode; 1 an open finding, or an
+acknowledgement that matches no finding when the policy sets ``fail_on_unused_acknowledgements``; 2 bad input
+or usage, or a rule that could not evaluate the input. Scanning never imports aws_cdk, so it does not start the
+jsii runtime. ``aisec probe``: 0 every guardrail meets the thresholds, 1 one does not, 2 bad input, no
+credentials or an unreachable endpoint; it imports boto3 only when it runs.
 """
 from __future__ import annotations
 
@@ -92,6 +93,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--policy", type=Path, default=None, metavar="FILE",
                        help="the organization's policy (aisec.toml or a pyproject.toml with [tool.aisec]); default: "
                             "the nearest one from the working directory up")
+    check.add_argument("--baseline", type=Path, default=None, metavar="FILE",
+                       help="a baseline written by `aisec baseline`: the findings it holds are reported as baselined "
+                            "and do not fail")
+    check.add_argument("--warn", action="store_true",
+                       help="warn mode: report every finding, exit 0 (as the policy's mode = \"warn\")")
+
+    baseline = commands.add_parser("baseline", help="write the current unacknowledged findings as a baseline")
+    baseline.add_argument("paths", nargs="+", metavar="PATH", help="template files and folders, judged as one system")
+    baseline.add_argument("--output", type=Path, required=True, metavar="FILE",
+                          help="the baseline file to write (with --update: to read and rewrite)")
+    baseline.add_argument("--phase", type=_phase, default=None, help="as for check")
+    baseline.add_argument("--capabilities", type=_capabilities, default=None, help="as for check")
+    baseline.add_argument("--policy", type=Path, default=None, metavar="FILE", help="as for check")
+    baseline.add_argument("--update", action="store_true",
+                          help="rewrite FILE without the entries no finding matches any more; add no new finding")
+    baseline.add_argument("--add-new", action="store_true", help="with --update: add the findings FILE lacks too")
 
     report = commands.add_parser("report", help="readiness report: where the system stands at every phase")
     report.add_argument("paths", nargs="+", metavar="PATH", help="template files and folders, judged as one system")
@@ -102,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--capabilities", type=_capabilities, default=None,
                         help="comma-separated answers,connects,acts (default: detected per environment)")
     report.add_argument("--policy", type=Path, default=None, metavar="FILE", help="as for check")
+    report.add_argument("--baseline", type=Path, default=None, metavar="FILE", help="as for check")
     report.add_argument("--docs-uri", default="docs/RULES.md", metavar="URI",
                         help="where rule links point (default: docs/RULES.md, relative to the report)")
     report.add_argument("--probe-results", type=Path, default=None, metavar="FILE",
@@ -170,6 +188,8 @@ def _main(args: argparse.Namespace) -> int:
         return _docs(args.output, args.check, catalog.rules_markdown(RULES))
     if args.command == "report":
         return _report(args, RULES)
+    if args.command == "baseline":
+        return _baseline(args, RULES)
     if args.command == "probe":
         from .cli_probe import run
 
@@ -181,7 +201,9 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace):
-    """(stacks, policy) of a check or report; None once a bad input has been reported in one line."""
+    """(stacks, policy, baseline or None) of a check, baseline or report; None once a bad input has been
+    reported in one line."""
+    from .governance import baseline as baselines
     from .governance import policy as policies
     from .read.loader import load_stacks
 
@@ -189,7 +211,8 @@ def _load(args: argparse.Namespace):
     problem: Optional[TemplateError] = None
     try:
         policy = policies.load(args.policy) if args.policy else policies.discover()
-        loaded = (load_stacks(args.paths, notices), policy)
+        given = getattr(args, "baseline", None)
+        loaded = (load_stacks(args.paths, notices), policy, baselines.load(given) if given else None)
     except TemplateError as error:
         problem = error
     for notice in sorted(notices):
@@ -208,9 +231,10 @@ def _report(args: argparse.Namespace, rules) -> int:
     loaded = _load(args)
     if loaded is None:
         return EXIT_USAGE
-    stacks, policy = loaded
+    stacks, policy, baseline = loaded
     result = readiness.assess(stacks, enforced=args.phase or policy.phase, capabilities=args.capabilities,
-                              policy=policy, rules=rules, version=version())
+                              policy=policy, rules=rules, version=version(), baseline=baseline,
+                              warn=policy.mode == "warn")
     if args.probe_results is not None:
         from .output import probe_results
 
@@ -249,28 +273,98 @@ def _write(text: str, output: Optional[Path], code: int) -> int:
 def _check(args: argparse.Namespace, rules) -> int:
     from .output import findings as report
     from .engine import evaluate_system
+    from .governance.unused import unused as unused_acknowledgements
 
     loaded = _load(args)
     if loaded is None:
         return EXIT_USAGE
-    stacks, policy = loaded
+    stacks, policy, baseline = loaded
     phase = args.phase or policy.phase or Phase.FOUNDATIONAL
+    warn = args.warn or policy.mode == "warn"
     if args.each:
-        findings = [f for s in stacks for f in evaluate_system([s], phase, args.capabilities, rules, policy)]
+        findings = [f for s in stacks for f in evaluate_system([s], phase, args.capabilities, rules, policy,
+                                                                baseline=baseline)]
     else:
-        findings = evaluate_system(stacks, phase, args.capabilities, rules, policy)
+        findings = evaluate_system(stacks, phase, args.capabilities, rules, policy, baseline=baseline)
+    resolved = baseline.resolved(findings, stacks, phase, rules) if baseline else []
+    unused = unused_acknowledgements(stacks, findings, rules, [phase])
     if args.format == "json":
-        print(report.findings_json(findings, stacks, phase.name.lower()))
+        print(report.findings_json(findings, stacks, phase.name.lower(), resolved=resolved, unused=unused, warn=warn))
     elif args.format == "sarif":
-        print(report.findings_sarif(findings, rules, version(), docs_uri=args.docs_uri))
+        print(report.findings_sarif(findings, rules, version(), docs_uri=args.docs_uri, baseline=baseline is not None))
+        for line in report.notices(resolved, unused):
+            print(f"aisec: notice: {line}", file=sys.stderr)  # SARIF has no place for them
     else:
-        print(report.findings_text(findings, stacks))
+        print(report.findings_text(findings, stacks, resolved=resolved, unused=unused, warn=warn))
     internal = [f for f in findings if f.detail == INTERNAL_ERROR]
     if internal:  # every other finding is printed, but the scan is incomplete: not a plain "findings" result
         print(f"aisec: error: {len(internal)} rule(s) could not evaluate the input (internal error); see the "
               "findings marked internal-error", file=sys.stderr)
         return EXIT_USAGE
-    return EXIT_FINDINGS if any(not f.acknowledged for f in findings) else EXIT_OK
+    if warn:
+        return EXIT_OK
+    if unused and policy.fail_on_unused_acknowledgements:
+        print(f"aisec: error: {len(unused)} acknowledgement(s) match no finding and the policy sets "
+              "fail_on_unused_acknowledgements = true: remove them", file=sys.stderr)
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if any(f.open for f in findings) else EXIT_OK
+
+
+def _baseline(args: argparse.Namespace, rules) -> int:
+    """Write the unacknowledged findings as a baseline, or (``--update``) rewrite one without its resolved
+    entries, adding new findings only with ``--add-new``. An entry that stays keeps the day it was first
+    written, also when the file is written afresh over an older one."""
+    from .engine import evaluate_system
+    from .governance import baseline as baselines
+    from .governance.exceptions import today
+
+    if args.add_new and not args.update:
+        print("aisec: error: --add-new needs --update (without --update every finding is written)", file=sys.stderr)
+        return EXIT_USAGE
+    loaded = _load(args)
+    if loaded is None:
+        return EXIT_USAGE
+    stacks, policy, _ = loaded
+    phase = args.phase or policy.phase or Phase.FOUNDATIONAL
+    day = today()
+    try:
+        old = baselines.load(args.output) if args.update or args.output.exists() else None
+    except TemplateError as error:
+        print(f"aisec: error: {_one_line(str(error))}", file=sys.stderr)
+        return EXIT_USAGE
+    findings = evaluate_system(stacks, phase, args.capabilities, rules, policy)
+    if any(f.detail == INTERNAL_ERROR for f in findings):
+        print("aisec: error: a rule could not evaluate the input (internal error); run `aisec check` to see which; "
+              "no baseline written", file=sys.stderr)
+        return EXIT_USAGE
+    candidates = []
+    for f in findings:
+        refused = "" if f.acknowledged else policy.baseline_violation(f.id, day, day)
+        if refused:
+            print(f"aisec: notice: {_one_line(f'{f.id} on {f.stack}/{f.resource} is not baselined: {refused}')}",
+                  file=sys.stderr)
+        elif not f.acknowledged:
+            candidates.append(f)
+    summary = ""
+    if args.update and old is not None:
+        resolved = {e.fingerprint for e in old.resolved(findings, stacks, phase, rules)}
+        new = [f for f in candidates if f.fingerprint not in old.entries]
+        kept = {k: e for k, e in old.entries.items() if k not in resolved}
+        added = baselines.of_findings(new if args.add_new else [], day, version()).entries
+        result = baselines.Baseline({**kept, **added}, day, version())
+        summary = (f" ({len(resolved)} resolved entr{'y' if len(resolved) == 1 else 'ies'} removed, {len(added)} "
+                   f"added" + ("" if args.add_new or not new else f"; {len(new)} new finding(s) not added: "
+                                                                     "--add-new adds them") + ")")
+    else:
+        result = baselines.of_findings(candidates, day, version(), keep=old)
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(result.to_json(), encoding="utf-8")
+    except OSError as error:
+        print(f"aisec: error: cannot write {args.output}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {args.output}: {len(result.entries)} finding(s) baselined at {phase.label}{summary}")
+    return EXIT_OK
 
 
 def _docs(output: Path, check_only: bool, text: str) -> int:

@@ -6,20 +6,27 @@ judges one template alone. Every rule whose phase is at or below ``phase``, whos
 meet the environment's (detected when not given) and whose services the environment uses runs
 once per environment, and the findings carry their acknowledgement state read from template
 metadata
-(``Metadata.cdk_nag.rules_to_suppress``, the format cdk-nag writes). A rule never crashes the
-evaluation: an exception inside a check becomes a finding that names the rule and the error.
+(``Metadata.cdk_nag.rules_to_suppress``, the format cdk-nag writes) and, when a baseline is given, whether
+it holds them (:mod:`aisec_rules.governance.baseline`). A rule never crashes the evaluation: an exception
+inside a check becomes a finding that names the rule and the error.
+
+What a rule judged (the evidence behind a control with no finding) is not recorded as it runs: the rule
+declares the resource types it judges (``Rule.judges``) and :meth:`Judgement.judged` lists the resources of
+those types in the environment, after the fact, so judging costs nothing more.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from .context import Context
+from .governance import baseline as baselines
 from .governance import exceptions
+from .governance.baseline import Baseline
 from .governance.policy import Policy
 from .model import INTERNAL_ERROR, Capability, Finding, Phase, Rule, Scope, Service, Violation, with_implied
-from .read.stack import Stack
+from .read.stack import Stack, stack_name_of
 from .read.template import Template
 from .registry import RULES
 from .system import capabilities as caps
@@ -32,10 +39,11 @@ def evaluate(
     rules: Optional[Sequence[Rule]] = None,
     policy: Optional[Policy] = None,
     today: Optional[dt.date] = None,
+    baseline: Optional[Baseline] = None,
 ) -> List[Finding]:
     """Findings of the applicable rules on one template judged alone, ordered by rule id,
     resource, detail."""
-    return evaluate_system([Stack(template)], phase, capabilities, rules, policy, today)
+    return evaluate_system([Stack(template)], phase, capabilities, rules, policy, today, baseline)
 
 
 def evaluate_system(
@@ -45,16 +53,17 @@ def evaluate_system(
     rules: Optional[Sequence[Rule]] = None,
     policy: Optional[Policy] = None,
     today: Optional[dt.date] = None,
+    baseline: Optional[Baseline] = None,
 ) -> List[Finding]:
     """Findings of the applicable rules on a system of stacks, judged environment by environment
     (:mod:`aisec_rules.system.environments`): each environment's stacks form one view, its capabilities and
     services are detected over all of them (unless ``capabilities`` is given), every rule runs once
     over it, and each finding names the template, resource and stack it belongs to. An
     acknowledgement silences a finding only while it is valid under ``policy`` and in force on
-    ``today`` (:mod:`aisec_rules.governance.exceptions`). Ordered by environment, then rule id, template,
-    resource, detail."""
+    ``today`` (:mod:`aisec_rules.governance.exceptions`); a finding ``baseline`` holds is baselined unless
+    acknowledged. Ordered by environment, then rule id, template, resource, detail."""
     phase = Phase.parse(phase)
-    return evaluate_phases(stacks, [phase], capabilities, rules, policy, today)[phase]
+    return evaluate_phases(stacks, [phase], capabilities, rules, policy, today, baseline)[phase]
 
 
 def evaluate_phases(
@@ -64,25 +73,67 @@ def evaluate_phases(
     rules: Optional[Sequence[Rule]] = None,
     policy: Optional[Policy] = None,
     today: Optional[dt.date] = None,
+    baseline: Optional[Baseline] = None,
 ) -> Dict[Phase, List[Finding]]:
     """The findings of :func:`evaluate_system` at each of ``phases``, in one pass (:func:`judge`)."""
     wanted = {Phase.parse(p) for p in phases}
     result: Dict[Phase, List[Finding]] = {p: [] for p in wanted}
-    for judgement in judge(stacks, wanted, capabilities, rules, policy, today):
+    for judgement in judge(stacks, wanted, capabilities, rules, policy, today, baseline):
         for p in wanted:
             result[p].extend(judgement.findings[p])
     return result
 
 
 @dataclass(frozen=True)
+class Judged:
+    """A resource of the kind a rule judges: where it is declared and its type."""
+
+    stack: str
+    template: str
+    resource: str
+    type: str
+
+    def to_dict(self) -> Dict[str, str]:
+        return {"stack": self.stack, "template": self.template, "resource": self.resource, "type": self.type}
+
+
+@dataclass(frozen=True)
 class Judgement:
-    """One environment judged: the capabilities and services it was judged for, and its findings at
-    each phase asked."""
+    """One environment judged: the capabilities and services it was judged for, its findings at
+    each phase asked, and the view the rules read (for :meth:`judged`)."""
 
     environment: Environment
     capabilities: FrozenSet[Capability]
     services: FrozenSet[Service]
     findings: Dict[Phase, List[Finding]]
+    view: Template = field(repr=False, compare=False)
+    #: template path -> the capabilities of that stack (:func:`stack_capabilities`; empty when there is one stack
+    #: or capabilities were given)
+    stack_capabilities: Dict[str, FrozenSet[Capability]] = field(repr=False, compare=False)
+    #: every environment of the system, this one included (what ``Rule.system_wide`` types are read across)
+    system: SystemView = field(default_factory=SystemView, repr=False, compare=False)
+
+    def judged(self, rule: Rule) -> List[Judged]:
+        """The resources of the environment of the types ``rule`` judges (``Rule.judges``), sorted by template and
+        logical id: the evidence behind a control with no finding; for a type the rule reads across the system
+        (``Rule.system_wide``), those of every environment. A resource rule leaves alone the stacks outside the AI
+        workload (as the engine does with its findings), so their resources are not evidence either."""
+        stacks = {s.template.path: s.name for s in self.environment.stacks}
+        found: Dict[Tuple[str, str], Judged] = {}
+        for rtype in rule.judges:
+            if rtype in rule.system_wide and self.system.views:
+                located = [(view, r) for _, view, r in self.system.of_type(rtype)]
+            else:
+                family = self.view.of_family(rtype[:-1]) if rtype.endswith("*") else self.view.of_type(rtype)
+                located = [(self.view, r) for r in family]
+            for view, resource in located:
+                path, logical_id = view.origin(resource.logical_id)
+                if view is self.view and self.stack_capabilities and rule.scope is Scope.RESOURCE and \
+                        not self.stack_capabilities.get(path):
+                    continue
+                found[(path, logical_id)] = Judged(stacks.get(path) or stack_name_of(path), path, logical_id,
+                                                   resource.type)
+        return [found[key] for key in sorted(found)]
 
 
 def judge(
@@ -92,6 +143,7 @@ def judge(
     rules: Optional[Sequence[Rule]] = None,
     policy: Optional[Policy] = None,
     today: Optional[dt.date] = None,
+    baseline: Optional[Baseline] = None,
 ) -> List[Judgement]:
     """Each environment of ``stacks`` judged at each of ``phases``, in one pass: every environment is
     joined once, up front, so that a rule judging one of them can read what the others declare
@@ -102,7 +154,7 @@ def judge(
         rules = RULES
     wanted = sorted({Phase.parse(p) for p in phases}, reverse=True)
     given = with_implied(capabilities) if capabilities is not None else None
-    governance = _Governance(policy, today or exceptions.today())
+    governance = _Governance(policy, today or exceptions.today(), baseline)
     grouped = environments(stacks)
     system = SystemView(tuple((environment.name, environment.view()) for environment in grouped))
     return [_evaluate_environment(environment, view, system, wanted, given, rules, governance)
@@ -113,9 +165,14 @@ def judge(
 class _Governance:
     policy: Optional[Policy]
     today: dt.date
+    baseline: Optional[Baseline] = None
 
     def judge(self, finding: Finding, ack: Optional[exceptions.Acknowledgement]) -> Finding:
-        """The finding with the acknowledgement that names it, silenced only if it is in force."""
+        """The finding with the acknowledgement that names it, silenced only if it is in force, then
+        baselined if the baseline holds it and it is not acknowledged."""
+        return baselines.judge(self._acknowledged(finding, ack), self.baseline, self.policy, self.today)
+
+    def _acknowledged(self, finding: Finding, ack: Optional[exceptions.Acknowledgement]) -> Finding:
         if ack is None:
             return finding
         must_name = finding.rule.reason_must_name
@@ -185,7 +242,7 @@ def _evaluate_environment(environment: Environment, view: Template, system: Syst
                 finding = replace(finding, message="; also: ".join(messages[key]))
             judged.append(governance.judge(finding, ack))
         result[phase] = judged
-    return Judgement(environment, active, services, result)
+    return Judgement(environment, active, services, result, view, own, system)
 
 
 def stack_capabilities(stacks: Sequence[Stack], links: Iterable[Tuple[str, str]]) -> Dict[str, FrozenSet[Capability]]:

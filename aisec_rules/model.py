@@ -7,12 +7,30 @@ from __future__ import annotations
 
 import enum
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import AbstractSet, Callable, FrozenSet, Iterable, Optional, Protocol, Tuple
 
 
 #: the detail of the finding an engine guard makes of a rule that raised (a bug in aisec, not in the input)
 INTERNAL_ERROR = "internal-error"
+
+#: The threats rules name in ``risks``: the OWASP Top 10 for LLM Applications 2025 (``LLM01``-``LLM10``) and the
+#: OWASP Agentic AI - Threats and Mitigations taxonomy (``T1``-``T15``, Agentic Security Initiative, February 2025)
+RISKS = {
+    "LLM01": "Prompt Injection", "LLM02": "Sensitive Information Disclosure", "LLM03": "Supply Chain",
+    "LLM04": "Data and Model Poisoning", "LLM05": "Improper Output Handling", "LLM06": "Excessive Agency",
+    "LLM07": "System Prompt Leakage", "LLM08": "Vector and Embedding Weaknesses", "LLM09": "Misinformation",
+    "LLM10": "Unbounded Consumption",
+    "T1": "Memory Poisoning", "T2": "Tool Misuse", "T3": "Privilege Compromise", "T4": "Resource Overload",
+    "T5": "Cascading Hallucination Attacks", "T6": "Intent Breaking and Goal Manipulation",
+    "T7": "Misaligned and Deceptive Behaviors", "T8": "Repudiation and Untraceability",
+    "T9": "Identity Spoofing and Impersonation", "T10": "Overwhelming Human in the Loop",
+    "T11": "Unexpected RCE and Code Attacks", "T12": "Agent Communication Poisoning",
+    "T13": "Rogue Agents in Multi-Agent Systems", "T14": "Human Attacks on Multi-Agent Systems",
+    "T15": "Human Manipulation",
+}
+
 
 class Phase(enum.IntEnum):
     """Lifecycle phase of the AWS AI Security Framework. Phases are cumulative: a rule of a lower
@@ -153,6 +171,19 @@ class Rule:
     #: the check reads the phase it runs at (``ctx.phase``) and asks more at a later one; the engine
     #: then runs it again for each phase it judges instead of reusing the highest phase's findings
     tightens: bool = False
+    #: the CloudFormation resource types the control judges (``"Custom::*"`` names a family of types): the
+    #: evidence behind "met", which needs at least one of them in the environment; for an environment rule,
+    #: the resources that establish the control. Taken from the check when the declarative helper
+    #: :func:`aisec_rules.rules.base.per_resource` built it.
+    judges: Tuple[str, ...] = ()
+    #: the further types the check reads to judge those (the key a bucket names, the Lambda functions whose
+    #: subnets place a VPC): never evidence on their own. The check reads nothing outside ``judges`` and
+    #: ``reads`` (tests/rules/test_reads.py runs every rule through a view that records what it reads).
+    reads: Tuple[str, ...] = ()
+    #: the types (of ``judges`` or ``reads``) the check reads across every environment of the system
+    #: (``Context.system_of_type``), not only the one it judges; another environment's resources of a judged
+    #: one are evidence too (the management account's organization policies)
+    system_wide: Tuple[str, ...] = ()
     #: what an acknowledgement's reason must name to silence this rule's findings, as (regular expression,
     #: what it names); a reason that does not match makes the acknowledgement invalid (AISEC-APP-33: the
     #: 12-digit id of the management account that enforces the control)
@@ -170,6 +201,9 @@ class Rule:
         object.__setattr__(self, "risks", tuple(self.risks))
         object.__setattr__(self, "services", frozenset(self.services))
         object.__setattr__(self, "security_hub", tuple(self.security_hub))
+        object.__setattr__(self, "judges", tuple(self.judges) or tuple(getattr(self.check, "judges", ())))
+        object.__setattr__(self, "reads", tuple(self.reads))
+        object.__setattr__(self, "system_wide", tuple(self.system_wide))
 
     @property
     def docs_anchor(self) -> str:
@@ -222,11 +256,34 @@ class Finding:
     exception: Optional[ExceptionRecord] = field(default=None, compare=False)
     exception_state: str = ""
     exception_problem: str = ""
+    #: in the baseline given (:mod:`aisec_rules.governance.baseline`) and not acknowledged: accepted debt,
+    #: reported but never failing; ``baseline_since`` is the day its entry was written, ``baseline_problem``
+    #: why an entry that matches does not apply (the policy forbids it, or the entry is too old)
+    baselined: bool = False
+    baseline_since: Optional[dt.date] = None
+    baseline_problem: str = ""
 
     @property
     def id(self) -> str:
         """The id to acknowledge: ``AISEC-DATA-01`` or, for a granular finding, ``AISEC-DATA-01[detail]``."""
         return f"{self.rule.id}[{self.detail}]" if self.detail else self.rule.id
+
+    @property
+    def identity(self) -> str:
+        """``environment/stack/resource/finding id``: what stays the same from one run to the next while the
+        finding does (never a line number or the message text). SARIF carries it as ``aisecFinding/v1``."""
+        return f"{self.environment}/{self.stack}/{self.resource}/{self.id}"
+
+    @property
+    def fingerprint(self) -> str:
+        """The stable fingerprint of :attr:`identity` (16 hex digits of its SHA-256): SARIF's
+        ``primaryLocationLineHash`` (with ``:1``) and the key of a baseline entry."""
+        return hashlib.sha256(self.identity.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def open(self) -> bool:
+        """Neither acknowledged nor baselined: what fails the synth and the exit code (outside warn mode)."""
+        return not (self.acknowledged or self.baselined)
 
     def to_dict(self) -> dict:
         return {
@@ -252,4 +309,8 @@ class Finding:
                 "expires": self.exception.expires.isoformat() if self.exception.expires else None,
                 "problem": self.exception_problem or None,
             },
+            "baselined": self.baselined,
+            "baseline": None if self.baseline_since is None else {
+                "since": self.baseline_since.isoformat(), "problem": self.baseline_problem or None},
+            "fingerprint": self.fingerprint,
         }

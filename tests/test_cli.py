@@ -53,6 +53,24 @@ def test_findings_exit_1_with_json_shape(capsys):
     assert inf06[0]["reason"] == "isolated lab account"
 
 
+def test_warn_mode_reports_every_finding_and_exits_0(capsys):
+    code, out, _ = run(capsys, "check", str(PUBLIC), "--capabilities", "acts", "--warn")
+    assert code == 0
+    assert "Interpreter: AISEC-INF-06 HIGH:" in out and "warn mode: findings are reported, none fails" in out
+    code, out, _ = run(capsys, "check", str(PUBLIC), "--capabilities", "acts", "--warn", "--format", "json")
+    assert code == 0 and json.loads(out)["mode"] == "warn" and json.loads(out)["summary"]["findings"] > 0
+
+
+def test_warn_mode_from_the_policy(capsys, tmp_path):
+    policy = tmp_path / "aisec.toml"
+    policy.write_text('mode = "warn"\n')
+    assert run(capsys, "check", str(PUBLIC), "--capabilities", "acts", "--policy", str(policy))[0] == 0
+    code, out, _ = run(capsys, "report", str(PUBLIC), "--policy", str(policy), "--format", "json")
+    assert code == 0 and json.loads(out)["mode"] == "warn"
+    code, out, _ = run(capsys, "report", str(PUBLIC), "--policy", str(policy), "--format", "markdown")
+    assert code == 0 and "> ⚠ Produced in **warn mode**: every finding is reported, none failed." in out
+
+
 def test_short_form_tags_are_long_form_intrinsics():
     from aisec_rules.read.loader import load_file
 

@@ -10,6 +10,7 @@ import aws_cdk as cdk
 import pytest
 
 from aisec_rules.cli import main
+from tests.browser import WIDTH, flags, widths
 from tests.cfn_lint import lint_errors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,18 +209,6 @@ def test_model_service_function_screens_with_the_guardrail_and_invokes_one_endpo
     assert methods and all(m["AuthorizationType"] == "AWS_IAM" for m in methods)
 
 
-def browser() -> str:
-    """The headless Chromium of the Debian packages (.ci/run installs it when absent)."""
-    import os
-    import shutil
-
-    found = shutil.which("chromium-headless-shell") or shutil.which("chromium")
-    if found is None and not os.environ.get("CI"):
-        pytest.skip("no headless Chromium on this machine (apt-get install chromium-headless-shell); CI installs it")
-    assert found, "CI must have headless Chromium: .ci/run installs chromium-headless-shell"
-    return found
-
-
 def test_the_readiness_report_renders_in_a_real_browser_without_network(assemblies, tmp_path):
     """The pack's HTML report of the reference app, opened in headless Chromium: a screenshot is made, the
     page's text holds the verdict and every stack, and no request leaves the page (Chromium's net log)."""
@@ -227,12 +216,12 @@ def test_the_readiness_report_renders_in_a_real_browser_without_network(assembli
 
     folder = Path(assemblies["advanced"].directory)
     page = (folder / "aisec-report.html").resolve().as_uri()
-    flags = [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=1280,2000"]
     shot, net = tmp_path / "report.png", tmp_path / "net.json"
-    subprocess.run(flags + [f"--screenshot={shot}", f"--log-net-log={net}", page], check=True, timeout=120,
+    subprocess.run(flags() + [f"--screenshot={shot}", f"--log-net-log={net}", page], check=True, timeout=120,
                    capture_output=True)
     assert shot.stat().st_size > 10_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    dom = subprocess.run(flags + ["--dump-dom", page], check=True, timeout=120, capture_output=True, text=True).stdout
+    dom = subprocess.run(flags() + ["--dump-dom", page], check=True, timeout=120, capture_output=True,
+                         text=True).stdout
     data = json.loads((folder / "aisec-report.json").read_text())
     assert [e["name"] for e in data["environments"]] == [MANAGEMENT, "aws://unknown-account/unknown-region"]
     assert all(e["verdict"]["highest_phase_met"] == "advanced" for e in data["environments"])
@@ -242,3 +231,35 @@ def test_the_readiness_report_renders_in_a_real_browser_without_network(assembli
     events = json.loads(net.read_text())["events"]
     requested = {e["params"]["url"] for e in events if "url" in e.get("params", {})}
     assert not {u for u in requested if not u.startswith(("file:", "data:", "about:"))}, requested
+    scroll, inner = widths(folder / "aisec-report.html", tmp_path)
+    assert inner == WIDTH and scroll <= inner  # no horizontal scroll bar at 1280 px
+
+
+def test_the_workloads_meet_the_organization_controls_with_the_management_accounts_policies(assemblies):
+    """The organization policies live in another environment (the management account); the workloads' report
+    names them as the evidence of AISEC-APP-09 and AISEC-APP-33 (Rule.system_wide)."""
+    data = json.loads((Path(assemblies["advanced"].directory) / "aisec-report.json").read_text())
+    workloads = next(e for e in data["environments"] if e["name"] != "aws://111111111111/us-east-1")
+    controls = {c["id"]: c for cell in workloads["matrix"] for c in cell["controls"]}
+    policies = [("OrganizationBaseline", "AWS::Organizations::Policy")] * 3
+    assert controls["AISEC-APP-33"]["state"] == "met"
+    assert [(r["stack"], r["type"]) for r in controls["AISEC-APP-33"]["judged"]["resources"]] == policies
+    assert [(r["stack"], r["type"]) for r in controls["AISEC-APP-09"]["judged"]["resources"]] == [
+        ("AiSecurityBaseline", "AWS::Bedrock::EnforcedGuardrailConfiguration"), *policies]
+
+
+def test_every_rule_reads_only_what_it_declares_on_the_reference_app(assemblies):
+    """The rules over the five reference stacks at Advanced read only the resource types they declare
+    (tests/rules/test_reads.py says why that matters)."""
+    from aisec_rules.model import Phase
+    from aisec_rules.read.loader import load_stacks
+    from aisec_rules.registry import RULES
+    from aisec_rules.system.environments import environments
+    from tests.rules.reads import assert_reads_declared
+
+    system = [(environment.name, environment.view())
+              for environment in environments(load_stacks([assemblies["advanced"].directory]))]
+    assert len(system) == 2  # the workloads, and the management account's OrganizationBaseline
+    for name, view in system:
+        for rule in RULES:
+            assert_reads_declared(rule, view, Phase.ADVANCED, system=system, environment=name)

@@ -35,6 +35,19 @@ argument (a :class:`~aisec_rules.governance.policy.Policy` or a file path) or th
 (a path, which wins); with neither, the nearest ``aisec.toml`` / ``[tool.aisec]`` from the working
 directory up (:mod:`aisec_rules.governance.policy`).
 
+Baseline: the ``baseline`` argument (a path to a file ``aisec baseline`` wrote) or the context key
+``aisec:baseline`` (a path, which wins): the findings it holds are reported as baselined (``info``)
+and do not fail the synth (:mod:`aisec_rules.governance.baseline`).
+
+Mode: ``mode="warn"``, the context key ``aisec:mode`` (``warn`` or ``enforce``, which wins) or the
+policy's ``mode``: in warn mode every finding is reported (open ones as ``warning``) and the synth
+never fails, with cdk-nag 2 or 3 beside it (:mod:`aisec_rules.cdk.report`); the readiness report says
+it was produced in warn mode. The default is ``enforce``.
+
+Unused acknowledgements: an acknowledgement of an aisec id that matches no finding is reported as a
+``warning`` violation (:mod:`aisec_rules.governance.unused`), which fails the synth when the policy
+sets ``fail_on_unused_acknowledgements`` (outside warn mode).
+
 Reports: every synth writes the readiness report (``aisec-report.html`` and ``aisec-report.json``,
 :mod:`aisec_rules.output.readiness`) into the cloud assembly folder next to CDK's validation-report.json;
 ``report=False`` turns that off.
@@ -53,7 +66,9 @@ from .nag_compat import acknowledgements_to_template
 from ..version import version
 from ..governance import exceptions
 from ..read import loader
+from ..governance import baseline as baselines
 from ..governance import policy as policies
+from ..governance.unused import unused as unused_acknowledgements
 from ..read.assembly import artifacts_of, outermost_assembly
 from .report import policy_report
 from ..engine import Judgement, judge
@@ -66,6 +81,8 @@ from ..read.template import TemplateError
 PACK_NAME = "AISEC"
 PHASE_CONTEXT_KEY = "aisec:phase"
 POLICY_CONTEXT_KEY = "aisec:policy"
+BASELINE_CONTEXT_KEY = "aisec:baseline"
+MODE_CONTEXT_KEY = "aisec:mode"
 REPORT_HTML = "aisec-report.html"
 REPORT_JSON = "aisec-report.json"
 
@@ -83,6 +100,8 @@ class AiSecurityChecks:
         verbose: bool = False,
         policy: "Policy | str | None" = None,
         report: bool = True,
+        baseline: Optional[str] = None,
+        mode: Optional[str] = None,
     ) -> None:
         if scope is None:
             raise ValueError("AiSecurityChecks needs the scope it validates (the App or Stage), to carry acknowledgements")
@@ -107,6 +126,18 @@ class AiSecurityChecks:
         self._capabilities = frozenset(capabilities) if capabilities is not None else None
         self._verbose = verbose
         self._report = report
+        baseline_path = scope.node.try_get_context(BASELINE_CONTEXT_KEY) or baseline
+        try:
+            self._baseline = baselines.load(str(baseline_path)) if baseline_path else None
+        except TemplateError as error:
+            raise ValueError(f"AiSecurityChecks: {error}") from None
+        mode_context = scope.node.try_get_context(MODE_CONTEXT_KEY)
+        chosen_mode = mode_context if mode_context is not None else (mode or self._policy.mode)
+        if chosen_mode not in policies.MODES:
+            source = f"context key {MODE_CONTEXT_KEY}" if mode_context is not None else "mode argument"
+            raise ValueError(f"AiSecurityChecks: {source}: mode {chosen_mode!r} is not one of "
+                             f"{', '.join(policies.MODES)}")
+        self._warn = chosen_mode == "warn"
 
     @property
     def name(self) -> str:
@@ -119,6 +150,11 @@ class AiSecurityChecks:
     @property
     def phase(self) -> Phase:
         return self._phase
+
+    @property
+    def warn(self) -> bool:
+        """True in warn mode: every finding is reported, none fails the synth."""
+        return self._warn
 
     @property
     def rule_ids(self) -> List[str]:
@@ -136,13 +172,16 @@ class AiSecurityChecks:
             stacks.append(Stack(template, artifact.name, artifact.environment) if artifact else Stack(template))
         today = exceptions.today()
         phases = list(Phase) if self._report else [self._phase]
-        judgements = judge(stacks, phases, self._capabilities, RULES, self._policy, today)
+        judgements = judge(stacks, phases, self._capabilities, RULES, self._policy, today, self._baseline)
         findings: List[Finding] = [f for j in judgements for f in j.findings[self._phase]]
+        unused = unused_acknowledgements(stacks, [f for j in judgements for p in phases for f in j.findings[p]],
+                                         RULES, phases)
         if self._report and paths:
             self._write_report(judgements, today, Path(paths[0]))
         # The report goes back as jsii wire data, findings that read the same grouped into one
         # violation: CDK's per-violation work after validate() cost more than the rules (cdk_report).
-        return policy_report(findings, verbose=self._verbose)
+        return policy_report(findings, verbose=self._verbose, warn=self._warn, unused=unused,
+                             fail_on_unused=self._policy.fail_on_unused_acknowledgements)
 
     def _write_report(self, judgements: List[Judgement], today, template_path: Path) -> None:
         """The readiness report (HTML and JSON) in the cloud assembly folder, next to CDK's
@@ -152,8 +191,10 @@ class AiSecurityChecks:
 
         folder = outermost_assembly(template_path.resolve().parent) or template_path.resolve().parent
         result = readiness.from_judgements(judgements, enforced=self._phase, policy=self._policy, today=today,
-                                           rules=RULES, version=version())
-        (folder / REPORT_JSON).write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+                                           rules=RULES, version=version(), baseline=self._baseline, warn=self._warn)
+        # compact: json.dumps with an indent runs the pure-Python encoder, six times slower on a large app
+        # (`aisec report --format json` indents for people)
+        (folder / REPORT_JSON).write_text(json.dumps(result.to_dict()) + "\n", encoding="utf-8")
         (folder / REPORT_HTML).write_text(readiness_html.render(result), encoding="utf-8")
 
     def validate_scope(self, scope) -> cdk.PolicyValidationPluginReport:

@@ -25,8 +25,16 @@ anything from the report:
 
 Acknowledged findings stay in the report as ``info`` violations whose description starts with
 ``Acknowledged (<reason>)`` and whose ``ruleMetadata.reason`` carries the reason, so the audit
-trail shows every acknowledgement; only unacknowledged findings (``error``, or ``fatal`` when an
-acknowledgement names them but has expired or is invalid: see :func:`severity`) fail the synth.
+trail shows every acknowledgement; baselined findings likewise, starting with ``Baselined (since
+<date>)``. Only open findings (``error``, or ``fatal`` when an acknowledgement names them but has
+expired or is invalid: see :func:`severity`) fail the synth. In warn mode open findings are
+``warning`` violations and the report says ``success``: CDK fails a synth only on a report that
+is not a success (and recomputes that, when it silences acknowledged violations, from ``error`` and
+``fatal`` only), so every finding is listed and none fails, whatever other pack is registered.
+
+An acknowledgement that matches no finding is a violation of its own, named ``<id> (unused
+acknowledgement)`` on the resource that carries it: a ``warning``, or an ``error`` when the policy
+sets ``fail_on_unused_acknowledgements`` (outside warn mode).
 
 Pure Python: importing this module does not start jsii.
 """
@@ -34,6 +42,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence, Tuple
 
+from ..governance.unused import Unused
 from ..model import Finding
 
 #: Where in the resource the violation is (``PolicyViolatingResource.locations``).
@@ -48,40 +57,67 @@ def description(finding: Finding, verbose: bool = False) -> str:
     text = finding.message
     if finding.acknowledged:
         text = f"Acknowledged ({finding.reason}): {text}"
+    elif finding.baselined and finding.baseline_since:
+        text = f"Baselined (since {finding.baseline_since.isoformat()}): {text}"
     text = f"{text} [{rule.title}; phase {rule.phase.label}; see {rule.docs_link}]"
     if verbose:
         text = f"{text} {rule.remediation}"
     return text
 
 
-def policy_report(findings: Sequence[Finding], verbose: bool = False) -> Dict[str, Any]:
+def policy_report(findings: Sequence[Finding], verbose: bool = False, *, warn: bool = False,
+                  unused: Sequence[Unused] = (), fail_on_unused: bool = False) -> Dict[str, Any]:
     """A ``PolicyValidationPluginReport`` as jsii wire data: findings that read the same (finding
-    id, description, severity) grouped into one violation, in the order of their first finding.
-    ``success`` is true when every finding is acknowledged."""
+    id, description, severity) grouped into one violation, in the order of their first finding, then
+    one violation per unused acknowledgement. ``success`` is true when every finding is acknowledged
+    or baselined and no unused acknowledgement fails, and always in warn mode."""
     groups: Dict[Tuple[str, str, str], List[Finding]] = {}
     for finding in findings:
-        key = (finding.id, description(finding, verbose), severity(finding))
+        key = (finding.id, description(finding, verbose), severity(finding, warn))
         group = groups.get(key)
         if group is None:
             groups[key] = [finding]
         else:
             group.append(finding)
+    failing_unused = fail_on_unused and not warn
     return {
-        "success": all(finding.acknowledged for finding in findings),
-        "violations": [violation(text, group) for (_, text, _), group in groups.items()],
+        "success": warn or (not any(finding.open for finding in findings) and not (failing_unused and unused)),
+        "violations": [violation(text, group, warn) for (_, text, _), group in groups.items()] +
+                      [unused_violation(u, "error" if failing_unused else "warning") for u in unused],
     }
 
 
-def severity(finding: Finding) -> str:
-    """``info`` for an acknowledged finding; ``fatal`` for one whose acknowledgement does not apply
-    (expired, invalid, forbidden by the policy): CDK itself silences any violation whose id is
-    acknowledged on the construct, unless it is fatal; ``error`` otherwise."""
-    if finding.acknowledged:
+def severity(finding: Finding, warn: bool = False) -> str:
+    """``info`` for an acknowledged or baselined finding; for an open one, ``warning`` in warn mode,
+    else ``fatal`` when an acknowledgement names it but does not apply (expired, invalid, forbidden by
+    the policy): CDK itself silences any violation whose id is acknowledged on the construct, unless it
+    is fatal; ``error`` otherwise."""
+    if not finding.open:
         return "info"
+    if warn:
+        return "warning"
     return "fatal" if finding.exception is not None else "error"
 
 
-def violation(text: str, findings: Sequence[Finding]) -> Dict[str, Any]:
+def unused_violation(unused: Unused, level: str) -> Dict[str, Any]:
+    """One ``PolicyViolation`` for an acknowledgement that matches no finding, on the first resource that
+    carries it (CDK fills in its construct path); a stack-level one has no resource to point at."""
+    ack = unused.acknowledgement
+    located = [x for x in unused.locations if x.resource is not None]
+    more = len(unused.locations) - 1
+    return {
+        "ruleName": f"{ack.id} (unused acknowledgement)",
+        "description": f"The acknowledgement of {ack.id} ({ack.describe()}) matches no finding"
+                       + (f" (it is written in {more + 1} places)" if more else "")
+                       + ": remove it, so that the exception register lists only exceptions in use.",
+        "severity": level,
+        "ruleMetadata": {"acknowledged_id": ack.id, "reason": ack.reason},
+        "violatingResources": [{"locations": ["Metadata"], "resourceLogicalId": x.resource, "templatePath": x.template}
+                               for x in located[:1]],
+    }
+
+
+def violation(text: str, findings: Sequence[Finding], warn: bool = False) -> Dict[str, Any]:
     """One ``PolicyViolation`` as jsii wire data: the findings (same id, description and
     acknowledgement) and their resources. CDK fills in each resource's construct path from its
     template and logical id."""
@@ -90,14 +126,16 @@ def violation(text: str, findings: Sequence[Finding]) -> Dict[str, Any]:
     metadata = {"layer": rule.layer.value, "phase": rule.phase.name.lower(), "severity": rule.severity.value}
     if first.acknowledged:
         metadata["reason"] = first.reason or ""
+    elif first.baselined and first.baseline_since:
+        metadata["baselined_since"] = first.baseline_since.isoformat()
     entry: Dict[str, Any] = {
         "ruleName": first.id,
         "description": text,
-        "severity": severity(first),
+        "severity": severity(first, warn),
         "ruleMetadata": metadata,
         "violatingResources": [
             {"locations": [LOCATION], "resourceLogicalId": f.resource, "templatePath": f.template} for f in findings],
     }
-    if not first.acknowledged:
+    if first.open:
         entry["fix"] = rule.remediation
     return entry

@@ -11,13 +11,19 @@ the context key ``aisec:policy`` for the pack. Keys, all optional::
                                        # at all (a granular id AISEC-DATA-01[...] counts as its rule)
     max_exception_days = 180           # an acknowledgement may not run longer than this from today
     require_expiry = true              # every acknowledgement must carry an expiry
+    mode = "warn"                      # report every finding, fail nothing (rollout); default "enforce"
+                                       # (aisec check --warn and the context key aisec:mode win over it)
+    forbid_baselining = ["AISEC-APP-01"]  # findings of these rules are never baselined
+    max_baseline_days = 90             # a baseline entry older than this no longer applies
+    fail_on_unused_acknowledgements = true  # an acknowledgement that matches no finding fails the run
     evidence_retention_days = 730      # how long audit evidence must stay write-once and retained
                                        # (AISEC-APP-31; default 365)
     [probe]                            # thresholds of `aisec probe` (aisec_rules.probe.scoring)
     min_block_rate = 0.8
 
 An acknowledgement that breaks the policy is invalid (it silences nothing) and the finding's message
-and the exception register say which policy key it breaks and where the policy came from.
+and the exception register say which policy key it breaks and where the policy came from; so does a
+baseline entry the policy does not accept (:mod:`aisec_rules.governance.baseline`).
 """
 from __future__ import annotations
 
@@ -37,9 +43,12 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 POLICY_FILE = "aisec.toml"
-_KEYS = {"phase", "forbid_acknowledging", "max_exception_days", "require_expiry", "evidence_retention_days", "probe"}
+_KEYS = {"phase", "forbid_acknowledging", "max_exception_days", "require_expiry", "evidence_retention_days", "probe",
+         "mode", "forbid_baselining", "max_baseline_days", "fail_on_unused_acknowledgements"}
 #: the retention AISEC-APP-31 asks of audit evidence when the policy does not say
 DEFAULT_EVIDENCE_RETENTION_DAYS = 365
+#: ``mode``: ``enforce`` fails on an open finding, ``warn`` reports every finding and fails nothing
+MODES = ("enforce", "warn")
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,10 @@ class Policy:
     evidence_retention_days: int = DEFAULT_EVIDENCE_RETENTION_DAYS
     #: the ``[probe]`` table as written; :class:`aisec_rules.probe.scoring.Thresholds` reads and checks it
     probe: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    mode: str = "enforce"
+    forbid_baselining: FrozenSet[str] = frozenset()
+    max_baseline_days: Optional[int] = None
+    fail_on_unused_acknowledgements: bool = False
 
     def violation(self, ack: Any, today: dt.date) -> str:
         """Why ``ack`` (an :class:`aisec_rules.governance.exceptions.Acknowledgement`) breaks the policy, or ""."""
@@ -70,11 +83,25 @@ class Policy:
                     f"{self.max_exception_days} days away{where}")
         return ""
 
+    def baseline_violation(self, finding_id: str, since: dt.date, today: dt.date) -> str:
+        """Why a baseline entry written on ``since`` may not cover ``finding_id``, or ""."""
+        where = f" (policy {self.source})" if self.source else " (policy)"
+        rule_id = finding_id.split("[", 1)[0]
+        if finding_id in self.forbid_baselining or rule_id in self.forbid_baselining:
+            return f"{rule_id} may not be baselined: forbid_baselining{where}"
+        if self.max_baseline_days is not None and (today - since).days > self.max_baseline_days:
+            return (f"the baseline entry of {since.isoformat()} is more than max_baseline_days = "
+                    f"{self.max_baseline_days} days old{where}")
+        return ""
+
     def to_dict(self) -> Dict[str, Any]:
         return {"source": self.source or None, "phase": self.phase.name.lower() if self.phase else None,
                 "forbid_acknowledging": sorted(self.forbid_acknowledging),
                 "max_exception_days": self.max_exception_days, "require_expiry": self.require_expiry,
-                "evidence_retention_days": self.evidence_retention_days}
+                "evidence_retention_days": self.evidence_retention_days,
+                "mode": self.mode, "forbid_baselining": sorted(self.forbid_baselining),
+                "max_baseline_days": self.max_baseline_days,
+                "fail_on_unused_acknowledgements": self.fail_on_unused_acknowledgements}
 
 
 def from_mapping(data: Dict[str, Any], source: str) -> Policy:
@@ -101,7 +128,34 @@ def from_mapping(data: Dict[str, Any], source: str) -> Policy:
     probe = data.get("probe", {})
     if not isinstance(probe, dict):
         raise TemplateError(f"{source}: probe must be a table ([probe])")
-    return Policy(phase, frozenset(forbid), days, require, source, evidence_retention_days=retention, probe=probe)
+    mode = data.get("mode", "enforce")
+    if mode not in MODES:
+        raise TemplateError(f"{source}: mode must be one of {', '.join(MODES)}")
+    return Policy(phase, frozenset(forbid), days, require, source, evidence_retention_days=retention, probe=probe,
+                  mode=mode, forbid_baselining=_ids(data, "forbid_baselining", source),
+                  max_baseline_days=_days(data, "max_baseline_days", source),
+                  fail_on_unused_acknowledgements=_flag(data, "fail_on_unused_acknowledgements", source))
+
+
+def _ids(data: Dict[str, Any], key: str, source: str) -> FrozenSet[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(i, str) for i in value):
+        raise TemplateError(f"{source}: {key} must be a list of rule ids")
+    return frozenset(value)
+
+
+def _days(data: Dict[str, Any], key: str, source: str) -> Optional[int]:
+    value = data.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise TemplateError(f"{source}: {key} must be a whole number of days, at least 1")
+    return value
+
+
+def _flag(data: Dict[str, Any], key: str, source: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise TemplateError(f"{source}: {key} must be true or false")
+    return value
 
 
 def load(path: "Path | str") -> Policy:

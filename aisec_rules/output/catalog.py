@@ -16,6 +16,7 @@ def _rule_dict(rule: Rule) -> Dict[str, object]:
         "risks": list(rule.risks), "passes": rule.passes, "remediation": rule.remediation,
         "construct": rule.construct, "docs": rule.docs_link, "scope": rule.scope.value,
         "services": sorted(s.value for s in rule.services), "security_hub": list(rule.security_hub),
+        "judges": list(rule.judges), "reads": list(rule.reads),
     }
 
 
@@ -49,8 +50,11 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         "environment's stacks and a missing control is reported once, on the first resource (by template path,",
         "then logical id) that makes the system do what the rule is about; it may count what another",
         "environment of the system provides for this one (the management account's organization policies).",
-        "Acknowledge a finding with its exact id (a granular finding `RULE[detail]` needs its own",
-        "acknowledgement) on its resource, its stack or any ancestor.",
+        "*Judges* names the resource types a rule judges: the readiness report calls a control met only when",
+        "the environment (or, for what another environment provides, the system) has resources of those types",
+        "(for an environment rule, the resources that establish the control), and reports it as having nothing",
+        "to judge otherwise. Acknowledge a finding with its exact id (a granular finding `RULE[detail]` needs its",
+        "own acknowledgement) on its resource, its stack or any ancestor.",
         "",
         "| ID | Title | Layer | Phase | Scope | Capabilities |",
         "|---|---|---|---|---|---|",
@@ -74,6 +78,8 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
             f"- Risks: {', '.join(r.risks)}",
             *([f"- Security Hub ({security_hub.STANDARD_NAME}): {', '.join(r.security_hub)}"]
               if r.security_hub else []),
+            f"- Judges: {', '.join(f'`{t}`' for t in r.judges)}"
+            + (f"; also reads {', '.join(f'`{t}`' for t in r.reads)}" if r.reads else ""),
             f"- Satisfied by: {r.construct or 'no construct yet'}",
             *([f"- Acknowledged only with a reason naming {r.reason_must_name[1]}"] if r.reason_must_name else []),
             "",

@@ -1,7 +1,6 @@
 """Findings as text (terminals), JSON and SARIF (code scanning); :func:`escape` makes any text safe for one line."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -11,6 +10,8 @@ from typing import Dict, List, Optional, Sequence
 
 import yaml
 
+from ..governance.baseline import Entry
+from ..governance.unused import Unused
 from ..model import Finding, Rule, Scope
 from ..read.stack import Stack
 from ..system.environments import describe_environment, environments
@@ -26,9 +27,12 @@ def escape(text: str) -> str:
                    if ord(c) < 0xD800 or ord(c) > 0xDFFF else f"\\u{ord(c):04x}" for c in text)
 
 
-def findings_text(findings: Sequence[Finding], stacks: Sequence[Stack] = ()) -> str:
-    """Findings grouped by environment, then stack; each line names the resource and the finding.
-    Every value taken from the templates is escaped (:func:`escape`)."""
+def findings_text(findings: Sequence[Finding], stacks: Sequence[Stack] = (), *, resolved: Sequence[Entry] = (),
+                  unused: Sequence[Unused] = (), warn: bool = False) -> str:
+    """Findings grouped by environment, then stack; each line names the resource and the finding. Then a
+    notice for each baseline entry no finding matches any more (``resolved``) and each acknowledgement that
+    matches no finding (``unused``), and the counts. Every value taken from the templates is escaped
+    (:func:`escape`)."""
     lines: List[str] = []
     environment = stack = None
     for f in sorted(findings, key=lambda f: (f.environment, f.stack, f.template, f.resource, f.id)):
@@ -38,26 +42,51 @@ def findings_text(findings: Sequence[Finding], stacks: Sequence[Stack] = ()) -> 
         if f.stack != stack:
             stack = f.stack
             lines.append(f"  Stack {escape(stack)} ({escape(f.template)})")
-        state = f"ACKNOWLEDGED ({f.reason})" if f.acknowledged else f.rule.severity.value.upper()
+        if f.acknowledged:
+            state = f"ACKNOWLEDGED ({f.reason})"
+        elif f.baselined:
+            state = f"BASELINED (since {f.baseline_since.isoformat() if f.baseline_since else '?'})"
+        else:
+            state = f.rule.severity.value.upper()
         scope = " [environment]" if f.rule.scope is Scope.ENVIRONMENT else ""
         lines.append(escape(f"    {f.resource}: {f.id}{scope} {state}: {f.message}"))
-    open_count = sum(not f.acknowledged for f in findings)
+    lines += [f"notice: {text}" for text in notices(resolved, unused)]
+    if warn:
+        lines.append("warn mode: findings are reported, none fails")
+    open_count = sum(f.open for f in findings)
     judged = f" in {len(stacks)} stack(s), {len({s.environment for s in stacks})} environment(s)" if stacks else ""
-    lines.append(f"{open_count} finding(s), {len(findings) - open_count} acknowledged{judged}")
+    baselined = sum(f.baselined for f in findings)
+    lines.append(f"{open_count} finding(s), {sum(f.acknowledged for f in findings)} acknowledged"
+                 f"{f', {baselined} baselined' if baselined else ''}{judged}")
     return "\n".join(lines)
 
 
-def findings_json(findings: Sequence[Finding], stacks: Sequence[Stack], phase: str) -> str:
+def notices(resolved: Sequence[Entry] = (), unused: Sequence[Unused] = ()) -> List[str]:
+    """One escaped line for each baseline entry no finding matches any more and each acknowledgement that
+    matches no finding: what to remove, and where."""
+    lines = [f"baseline entry {e.id} on {e.stack}/{e.resource} (since {e.since.isoformat()}) matches no finding any "
+             "more: fixed, remove it from the baseline (aisec baseline --update)" for e in resolved]
+    return [escape(line) for line in lines + [u.describe() for u in unused]]
+
+
+def findings_json(findings: Sequence[Finding], stacks: Sequence[Stack], phase: str, *, resolved: Sequence[Entry] = (),
+                  unused: Sequence[Unused] = (), warn: bool = False) -> str:
     """The findings as JSON: ``environments`` lists the stacks judged together, each finding carries
-    its environment, stack and the scope of its rule."""
+    its environment, stack and the scope of its rule and whether it is baselined; ``baseline_resolved`` lists
+    the baseline entries no finding matches any more, ``unused_acknowledgements`` the acknowledgements that
+    match no finding."""
     return json.dumps({
         "phase": phase,
+        "mode": "warn" if warn else "enforce",
         "templates": [s.template.path for s in stacks],
         "environments": [{"name": e.name, "stacks": [{"name": s.name, "template": s.template.path} for s in e.stacks]}
                          for e in environments(stacks)],
         "findings": [f.to_dict() for f in findings],
-        "summary": {"findings": sum(not f.acknowledged for f in findings),
-                    "acknowledged": sum(f.acknowledged for f in findings)},
+        "baseline_resolved": [e.to_dict() for e in resolved],
+        "unused_acknowledgements": [u.to_dict() for u in unused],
+        "summary": {"findings": sum(f.open for f in findings),
+                    "acknowledged": sum(f.acknowledged for f in findings),
+                    "baselined": sum(f.baselined for f in findings)},
     }, indent=2)
 
 
@@ -73,7 +102,8 @@ SECURITY_SEVERITY = {"high": "8.0", "medium": "5.0", "low": "3.0"}
 
 
 def findings_sarif(findings: Sequence[Finding], rules: Sequence[Rule], version: str, *,
-                   root: Optional[os.PathLike | str] = None, docs_uri: Optional[str] = None) -> str:
+                   root: Optional[os.PathLike | str] = None, docs_uri: Optional[str] = None,
+                   baseline: bool = False) -> str:
     """A SARIF 2.1.0 log of one run for code scanning (GitHub, or any SARIF 2.1.0 consumer).
 
     The driver lists ``rules`` (plus any rule a finding names that is not among them) with their
@@ -83,7 +113,8 @@ def findings_sarif(findings: Sequence[Finding], rules: Sequence[Rule], version: 
     absolute ``file:`` URI), the line of the resource's logical id when the file declares it (a
     resource a SAM transform generated has none), the resource as a logical location
     ``stack/resource``, a stable fingerprint, and, when acknowledged, an accepted suppression with
-    the acknowledgement's reason. ``docs_uri`` is the absolute URI of docs/RULES.md; with it each rule
+    the acknowledgement's reason. With ``baseline`` (a baseline was given) each result has a ``baselineState``:
+    ``unchanged`` for a finding the baseline holds, ``new`` for any other. ``docs_uri`` is the absolute URI of docs/RULES.md; with it each rule
     gets a ``helpUri`` to its section (SARIF requires helpUri to be absolute, so without it there is
     none). The output depends only on the arguments and the files named by the findings.
     """
@@ -103,7 +134,6 @@ def findings_sarif(findings: Sequence[Finding], rules: Sequence[Rule], version: 
         physical: Dict[str, object] = {"artifactLocation": _sarif_artifact_location(f.template, base)}
         if f.resource in regions[f.template]:
             physical["region"] = dict(regions[f.template][f.resource])
-        identity = f"{f.environment}/{f.stack}/{f.resource}/{f.id}"
         result: Dict[str, object] = {
             "ruleId": f.rule.id,
             "ruleIndex": index[f.rule.id],
@@ -118,8 +148,8 @@ def findings_sarif(findings: Sequence[Finding], rules: Sequence[Rule], version: 
                 # GitHub matches alerts across runs by this key (with the file path and rule); a hash of
                 # the finding's identity keeps granular findings on one resource apart and survives edits
                 # that move the resource to another line.
-                "primaryLocationLineHash": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16] + ":1",
-                "aisecFinding/v1": identity,
+                "primaryLocationLineHash": f.fingerprint + ":1",
+                "aisecFinding/v1": f.identity,
             },
             "properties": {"findingId": f.id, "scope": f.rule.scope.value, "stack": f.stack,
                            "environment": f.environment},
@@ -129,6 +159,8 @@ def findings_sarif(findings: Sequence[Finding], rules: Sequence[Rule], version: 
             if f.reason:
                 suppression["justification"] = f.reason
             result["suppressions"] = [suppression]
+        if baseline:
+            result["baselineState"] = "unchanged" if f.baseline_since is not None else "new"
         results.append(result)
     driver: Dict[str, object] = {"name": "aisec", "version": version}
     if docs_uri:

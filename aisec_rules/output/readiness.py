@@ -1,26 +1,36 @@
-"""Where an AI system stands on the framework: per environment, the phase it fully meets, what the next
-phase still needs, the risks its open findings leave, and the exceptions granted.
+"""Where an AI system stands on the framework: per environment, the phase it fully meets, what the next phase
+still needs, the risks its open findings leave, and the exceptions granted, every state with its evidence.
 
 The system is judged at every phase (Foundational, Enhanced, Advanced), whatever phase is enforced:
 
-* **Matrix.** Layers (infrastructure, data and model, application and agent) by phases. A cell holds
-  the controls (rules) that the phase introduces for that layer, each *met* (no finding), *missing*
-  (an open finding), *acknowledged* (every finding acknowledged, in force) or *not applicable* (the
-  environment lacks the rule's capabilities or services), judged at that phase.
-* **Verdict.** The highest phase whose evaluation leaves no open finding (phases are cumulative, and
-  a few controls tighten at later phases, so each phase is judged on its own evaluation), and for the
-  next phase the controls with open findings, most severe first, each with its remediation and the
-  construct that satisfies it.
-* **Risks.** Open findings at Advanced counted by the OWASP LLM and agentic threat ids their rules
-  carry.
-* **Exceptions.** Every acknowledgement that names a finding, with its reason, expiry and state (in
-  force, expiring within 30 days, expired, invalid and why).
+* **Matrix.** Layers (infrastructure, data and model, application and agent) by phases. A cell holds the
+  controls (rules) the phase introduces for that layer, judged at that phase, each in exactly one state:
+
+  - *met*: no finding, and the environment has resources of the kinds the control judges (``Rule.judges``; for
+    an environment rule, the resources that establish the control): the report names them;
+  - *missing*: a finding neither acknowledged nor baselined (the report names the findings);
+  - *acknowledged*: every finding acknowledged, in force (with the register entries);
+  - *baselined*: no open finding, at least one held by the baseline (accepted debt, with the day it was
+    accepted): not met, and the verdict counts it as missing;
+  - *nothing to judge*: no finding, but the environment has none of the resources the control judges: never
+    counted as met, never blocking the verdict by itself;
+  - *not applicable*: the environment lacks the control's capabilities or services.
+
+* **Verdict.** The highest phase whose evaluation leaves no unacknowledged finding (baselined findings count:
+  debt is not readiness; phases are cumulative, and a few controls tighten at later phases, so each phase is
+  judged on its own evaluation), and for the next phase the controls with such findings, most severe first,
+  each with its remediation and the construct that satisfies it.
+* **Risks.** Unacknowledged findings at Advanced counted by the OWASP LLM 2025 and agentic threat ids their rules
+  carry (:data:`aisec_rules.model.RISKS` names them).
+* **Exceptions.** Every acknowledgement that names a finding, with its reason, expiry and state (in force,
+  expiring within 30 days, expired, invalid and why), and every acknowledgement that names none (*unused*,
+  :mod:`aisec_rules.governance.unused`).
 * **Evidence without findings.** What a rule relied on that a reviewer should still see although it
   is no finding (``Rule.evidence``): for AISEC-APP-31, the audit destinations outside the system
   (a log-archive account's bucket), which pass as external archives.
 
-:func:`assess` computes it; :meth:`Readiness.to_dict` is the versioned JSON shape that
-``aisec report --format json`` writes and docs/REPORT.md documents.
+:func:`assess` computes it; :meth:`Readiness.to_dict` is the versioned JSON shape that ``aisec report --format
+json`` writes and docs/REPORT.md documents.
 """
 from __future__ import annotations
 
@@ -30,35 +40,70 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence
 
 from ..context import Context
 from ..governance import exceptions
-from ..engine import Judgement, judge
-from ..model import Capability, Finding, Layer, Phase, Rule, Service, Severity
+from ..governance.baseline import Baseline, Entry
+from ..governance.unused import Unused, unused
+from ..engine import Judged, Judgement, judge
+from ..model import RISKS, Capability, Finding, Layer, Phase, Rule, Service, Severity
 from ..governance.policy import Policy
 from ..read.stack import Stack
 from ..system.environments import Environment
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: the states of a control, in the order reports show them
+STATES = ("met", "missing", "acknowledged", "baselined", "nothing_to_judge", "not_applicable")
 _SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 
 @dataclass
+class Control:
+    """One control (rule) of one environment at the phase of its cell: its state, the resources of the kinds it
+    judges (the evidence behind *met*) and its findings there."""
+
+    rule: Rule
+    state: str
+    judged: List[Judged] = field(default_factory=list)
+    findings: List[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        r = self.rule
+        entry: dict = {"id": r.id, "title": r.title, "state": self.state, "judges": list(r.judges),
+                       "judged": {"count": len(self.judged), "resources": [j.to_dict() for j in self.judged]},
+                       "findings": [_finding_entry(f) for f in self.findings]}
+        if self.state == "not_applicable":
+            entry["applies_to"] = {"capabilities": sorted(c.value for c in r.capabilities),
+                                   "services": sorted(s.value for s in r.services)}
+        return entry
+
+
+def _finding_entry(f: Finding) -> dict:
+    return {"finding_id": f.id, "stack": f.stack, "resource": f.resource, "acknowledged": f.acknowledged,
+            "baselined": f.baselined, "baseline_since": f.baseline_since.isoformat() if f.baseline_since else None,
+            "exception_state": f.exception_state or None}
+
+
+@dataclass
 class Cell:
-    """The controls one phase introduces for one layer, by state (rule ids, sorted)."""
+    """The controls one phase introduces for one layer, by state (rule ids, sorted), with their evidence."""
 
     layer: Layer
     phase: Phase
-    met: List[str] = field(default_factory=list)
-    missing: List[str] = field(default_factory=list)
-    acknowledged: List[str] = field(default_factory=list)
-    not_applicable: List[str] = field(default_factory=list)
+    controls: List[Control] = field(default_factory=list)
+
+    def ids(self, state: str) -> List[str]:
+        return [c.rule.id for c in self.controls if c.state == state]
+
+    def of_state(self, state: str) -> List[Control]:
+        return [c for c in self.controls if c.state == state]
 
     def to_dict(self) -> dict:
-        return {"layer": self.layer.value, "phase": self.phase.name.lower(), "met": self.met,
-                "missing": self.missing, "acknowledged": self.acknowledged, "not_applicable": self.not_applicable}
+        return {"layer": self.layer.value, "phase": self.phase.name.lower(),
+                **{state: self.ids(state) for state in STATES}, "controls": [c.to_dict() for c in self.controls]}
 
 
 @dataclass
 class Gap:
-    """A control the next phase still needs: its rule and its open findings there."""
+    """A control the next phase still needs: its rule and its unacknowledged findings there (open or
+    baselined)."""
 
     rule: Rule
     findings: List[Finding]
@@ -66,9 +111,12 @@ class Gap:
     def to_dict(self) -> dict:
         r = self.rule
         return {"rule_id": r.id, "title": r.title, "severity": r.severity.value, "layer": r.layer.value,
-                "phase": r.phase.name.lower(), "open_findings": len(self.findings), "remediation": r.remediation,
+                "phase": r.phase.name.lower(), "open_findings": sum(f.open for f in self.findings),
+                "baselined_findings": sum(f.baselined for f in self.findings), "remediation": r.remediation,
                 "construct": r.construct, "docs": r.docs_link,
-                "resources": [{"stack": f.stack, "resource": f.resource, "finding_id": f.id} for f in self.findings]}
+                "resources": [{"stack": f.stack, "resource": f.resource, "finding_id": f.id, "baselined": f.baselined,
+                               "baseline_since": f.baseline_since.isoformat() if f.baselined and f.baseline_since
+                               else None} for f in self.findings]}
 
 
 @dataclass
@@ -80,6 +128,8 @@ class EnvironmentReadiness:
     matrix: List[Cell]
     highest_met: Optional[Phase]
     gaps: List[Gap]
+    #: the acknowledgements written in this environment's stacks that match no finding of the system
+    unused: List[Unused] = field(default_factory=list)
     #: rule id -> what it relied on without a finding (:attr:`aisec_rules.model.Rule.evidence`)
     evidence: Dict[str, List[str]] = field(default_factory=dict)
 
@@ -91,18 +141,24 @@ class EnvironmentReadiness:
 
     @property
     def risks(self) -> List[tuple]:
-        """(risk id, open findings at Advanced), most findings first."""
-        counts: Dict[str, int] = {}
+        """(risk id, open findings, baselined findings) at Advanced, most unacknowledged findings first."""
+        counts: Dict[str, List[int]] = {}
         for f in self.findings[Phase.ADVANCED]:
             if not f.acknowledged:
                 for risk in f.rule.risks:
-                    counts[risk] = counts.get(risk, 0) + 1
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+                    counts.setdefault(risk, [0, 0])[0 if f.open else 1] += 1
+        return sorted(((risk, n[0], n[1]) for risk, n in counts.items()), key=lambda r: (-r[1] - r[2], r[0]))
 
     @property
     def exceptions(self) -> List[Finding]:
         """The findings an acknowledgement names (judged at Advanced, which runs every rule)."""
         return [f for f in self.findings[Phase.ADVANCED] if f.exception is not None]
+
+    @property
+    def register(self) -> List[dict]:
+        """The exception register: every acknowledgement that names a finding, then every unused one."""
+        return [exception_entry(f) for f in self.exceptions] + [unused_entry(u, self.environment)
+                                                                  for u in self.unused]
 
     def to_dict(self) -> dict:
         env = self.environment
@@ -117,8 +173,9 @@ class EnvironmentReadiness:
                 "missing_for_next_phase": [g.to_dict() for g in self.gaps],
             },
             "matrix": [c.to_dict() for c in self.matrix],
-            "risks": [{"id": risk, "open_findings": n} for risk, n in self.risks],
-            "exceptions": [exception_entry(f) for f in self.exceptions],
+            "risks": [{"id": risk, "name": RISKS.get(risk, ""), "open_findings": n, "baselined_findings": b}
+                      for risk, n, b in self.risks],
+            "exceptions": self.register,
             "evidence": [{"rule_id": rule_id, "items": items} for rule_id, items in sorted(self.evidence.items())],
             "findings": {p.name.lower(): [f.to_dict() for f in self.findings[p]] for p in Phase},
         }
@@ -131,6 +188,20 @@ def exception_entry(f: Finding) -> dict:
             "template": f.template, "acknowledged_id": ack.id, "reason": ack.reason,
             "expires": ack.expires.isoformat() if ack.expires else None, "state": f.exception_state,
             "problem": f.exception_problem or None, "in_force": f.acknowledged}
+
+
+def unused_entry(u: Unused, environment: Environment) -> dict:
+    """A register entry for an acknowledgement that names no finding, located at its first copy in
+    ``environment``."""
+    paths = {s.template.path for s in environment.stacks}
+    here = next((x for x in u.locations if x.template in paths), u.first)
+    ack = u.acknowledgement
+    more = len(u.locations) - 1
+    return {"finding_id": None, "rule_id": ack.id.split("[", 1)[0], "resource": here.resource, "stack": here.stack,
+            "template": here.template, "acknowledged_id": ack.id, "reason": ack.reason,
+            "expires": ack.expires.isoformat() if ack.expires else None, "state": "unused",
+            "problem": "it matches no finding: remove it" + (f" (written in {more + 1} places)" if more else ""),
+            "in_force": False}
 
 
 class Evidence(Protocol):
@@ -153,6 +224,10 @@ class Readiness:
     policy: Policy
     today: dt.date
     version: str = ""
+    warn: bool = False
+    baseline: Optional[Baseline] = None
+    resolved: List[Entry] = field(default_factory=list)
+    unused: List[Unused] = field(default_factory=list)
     #: the latest probe run, when the report was given one (``aisec report --probe-results``)
     security_testing: Optional[Evidence] = None
 
@@ -163,23 +238,35 @@ class Readiness:
             "tool": {"name": "aisec", "version": self.version},
             "date": self.today.isoformat(),
             "enforced_phase": self.enforced.name.lower() if self.enforced else None,
+            "mode": "warn" if self.warn else "enforce",
             "policy": self.policy.to_dict(),
+            "baseline": None if self.baseline is None else {
+                "source": self.baseline.source or None, "date": self.baseline.date.isoformat(),
+                "version": self.baseline.version, "entries": len(self.baseline.entries)},
+            "baseline_resolved": [e.to_dict() for e in self.resolved],
+            "unused_acknowledgements": [u.to_dict() for u in self.unused],
             "environments": [e.to_dict() for e in self.environments],
             "summary": {
                 "environments": len(self.environments),
                 "stacks": sum(len(e.environment.stacks) for e in self.environments),
                 "open_findings_at_enforced_phase": self.open_at(self.enforced) if self.enforced else None,
+                "baselined_findings_at_enforced_phase": self.baselined_at(self.enforced) if self.enforced else None,
             },
             **extra,
         }
 
     def open_at(self, phase: Phase) -> int:
-        return sum(not f.acknowledged for e in self.environments for f in e.findings[phase])
+        """Findings at ``phase`` that are neither acknowledged nor baselined."""
+        return sum(f.open for e in self.environments for f in e.findings[phase])
+
+    def baselined_at(self, phase: Phase) -> int:
+        return sum(f.baselined for e in self.environments for f in e.findings[phase])
 
 
 def assess(stacks: Sequence[Stack], *, enforced: Optional[Phase] = None,
            capabilities: Optional[Iterable[Capability]] = None, policy: Optional[Policy] = None,
-           today: Optional[dt.date] = None, rules: Optional[Sequence[Rule]] = None, version: str = "") -> Readiness:
+           today: Optional[dt.date] = None, rules: Optional[Sequence[Rule]] = None, version: str = "",
+           baseline: Optional[Baseline] = None, warn: bool = False) -> Readiness:
     """Judge ``stacks`` at every phase and build the readiness of each environment."""
     if rules is None:
         from ..registry import RULES
@@ -187,26 +274,36 @@ def assess(stacks: Sequence[Stack], *, enforced: Optional[Phase] = None,
         rules = RULES
     policy = policy or Policy()
     today = today or exceptions.today()
-    judgements = judge(stacks, list(Phase), capabilities, rules, policy, today)
-    return from_judgements(judgements, enforced=enforced, policy=policy, today=today, rules=rules, version=version)
+    judgements = judge(stacks, list(Phase), capabilities, rules, policy, today, baseline)
+    return from_judgements(judgements, enforced=enforced, policy=policy, today=today, rules=rules, version=version,
+                           baseline=baseline, warn=warn)
 
 
 def from_judgements(judgements: Sequence[Judgement], *, enforced: Optional[Phase], policy: Policy, today: dt.date,
-                    rules: Sequence[Rule], version: str = "") -> Readiness:
+                    rules: Sequence[Rule], version: str = "", baseline: Optional[Baseline] = None,
+                    warn: bool = False) -> Readiness:
     """The readiness of environments already judged at every phase (the pack judges once for its
     violations and its report)."""
-    return Readiness([_environment(j, rules, policy) for j in judgements], enforced, policy, today, version)
+    stacks = [s for j in judgements for s in j.environment.stacks]
+    every = [f for j in judgements for p in Phase for f in j.findings[p]]
+    dead = unused(stacks, every, rules, list(Phase))
+    resolved = baseline.resolved(every, stacks, Phase.ADVANCED, rules) if baseline else []
+    environments = []
+    for j in judgements:
+        paths = {s.template.path for s in j.environment.stacks}
+        mine = [u for u in dead if any(x.template in paths for x in u.locations)]
+        environments.append(_environment(j, rules, policy, mine))
+    return Readiness(environments, enforced, policy, today, version, warn, baseline, resolved, dead)
 
 
 def _evidence(judgement: Judgement, rules: Sequence[Rule], policy: Policy) -> Dict[str, List[str]]:
     """What the applicable rules with an evidence hook relied on, judged over the environment's view at
-    Advanced (the view is joined again only when such a rule applies). A hook that fails is left out:
-    the report never breaks on it."""
+    Advanced. A hook that fails is left out: the report never breaks on it."""
     hooked = [r for r in rules if r.evidence is not None
               and r.applies(Phase.ADVANCED, judgement.capabilities, judgement.services)]
     if not hooked:
         return {}
-    context = Context(judgement.environment.view(), Phase.ADVANCED, judgement.capabilities, policy=policy)
+    context = Context(judgement.view, Phase.ADVANCED, judgement.capabilities, policy=policy)
     found: Dict[str, List[str]] = {}
     for rule in hooked:
         try:
@@ -218,7 +315,8 @@ def _evidence(judgement: Judgement, rules: Sequence[Rule], policy: Policy) -> Di
     return found
 
 
-def _environment(judgement: Judgement, rules: Sequence[Rule], policy: Policy) -> EnvironmentReadiness:
+def _environment(judgement: Judgement, rules: Sequence[Rule], policy: Policy,
+                 dead: List[Unused]) -> EnvironmentReadiness:
     env, env_caps, services, findings = (judgement.environment, judgement.capabilities, judgement.services,
                                          judgement.findings)
     by_rule: Dict[Phase, Dict[str, List[Finding]]] = {phase: {} for phase in Phase}
@@ -230,7 +328,7 @@ def _environment(judgement: Judgement, rules: Sequence[Rule], policy: Policy) ->
         for phase in Phase:
             cell = Cell(layer, phase)
             for rule in (r for r in rules if r.layer is layer and r.phase is phase):
-                getattr(cell, _state(rule, phase, env_caps, services, by_rule[phase].get(rule.id, []))).append(rule.id)
+                cell.controls.append(_control(rule, phase, judgement, by_rule[phase].get(rule.id, [])))
             matrix.append(cell)
     highest = None
     for phase in Phase:
@@ -240,21 +338,27 @@ def _environment(judgement: Judgement, rules: Sequence[Rule], policy: Policy) ->
     gaps: List[Gap] = []
     if highest is not Phase.ADVANCED:
         target = Phase.FOUNDATIONAL if highest is None else Phase(highest + 1)
-        open_by_rule = {i: [f for f in fs if not f.acknowledged] for i, fs in by_rule[target].items()}
-        gaps = sorted((Gap(fs[0].rule, fs) for fs in open_by_rule.values() if fs),
+        due = {i: [f for f in fs if not f.acknowledged] for i, fs in by_rule[target].items()}
+        gaps = sorted((Gap(fs[0].rule, fs) for fs in due.values() if fs),
                       key=lambda g: (_SEVERITY_ORDER[g.rule.severity], g.rule.phase, g.rule.id))
-    return EnvironmentReadiness(env, env_caps, services, findings, matrix, highest, gaps,
+    return EnvironmentReadiness(env, env_caps, services, findings, matrix, highest, gaps, dead,
                                 _evidence(judgement, rules, policy))
 
 
-def _state(rule: Rule, phase: Phase, env_caps: FrozenSet[Capability], services: FrozenSet[Service],
-           mine: List[Finding]) -> str:
-    """The state of one control (rule) given its findings at ``phase``."""
-    if not rule.applies(phase, env_caps, services):
-        return "not_applicable"
+def _control(rule: Rule, phase: Phase, judgement: Judgement, mine: List[Finding]) -> Control:
+    """The state of one control (rule) given its findings at ``phase``, with its evidence."""
+    if not rule.applies(phase, judgement.capabilities, judgement.services):
+        return Control(rule, "not_applicable")
+    judged = judgement.judged(rule)
     if not mine:
-        return "met"
-    return "acknowledged" if all(f.acknowledged for f in mine) else "missing"
+        return Control(rule, "met" if judged else "nothing_to_judge", judged)
+    if any(f.open for f in mine):
+        state = "missing"
+    elif any(f.baselined for f in mine):
+        state = "baselined"
+    else:
+        state = "acknowledged"
+    return Control(rule, state, judged, mine)
 
 
 def label(phase: Optional[Phase]) -> str:

@@ -1,43 +1,54 @@
 """The readiness report as one self-contained HTML page: inline CSS, no script, no font or image to
-fetch, readable on a laptop screen and printable. Every state is a word and a symbol as well as a
-colour; every finding names its resource and stack and links to its rule's entry in the rule docs."""
+fetch, readable on a laptop screen (it never overflows a 1280 px window sideways) and printable. Every state
+is a word and a symbol as well as a colour; every control shows its title and every threat id its name, so the
+page reads without a legend; every finding names its resource and stack and links to its rule's entry in the rule
+docs; every control with no finding names the resources it judged, or says it had nothing to judge."""
 from __future__ import annotations
 
 from html import escape
 from typing import List
 
-from ..model import Finding, Layer, Phase
-from .readiness import EnvironmentReadiness, Readiness, exception_entry, label
-from .readiness_markdown import verdict_line
+from ..model import RISKS, Finding, Layer, Phase
+from .readiness import Control, EnvironmentReadiness, Readiness, label
+from .readiness_markdown import evidence_text, verdict_line
 
-_STATE = {  # state -> (symbol, word, css class)
+#: state -> (symbol, word, css class)
+STATES = {
     "met": ("✓", "met", "ok"), "missing": ("✗", "missing", "bad"), "acknowledged": ("!", "acknowledged", "ack"),
+    "baselined": ("◐", "baselined (accepted debt)", "debt"), "nothing_to_judge": ("○", "nothing to judge", "none"),
     "not_applicable": ("–", "not applicable", "na"),
 }
 _EXCEPTION = {"in force": ("✓", "in force", "ok"), "expiring": ("⏳", "expiring soon", "ack"),
-              "expired": ("✗", "expired", "bad"), "invalid": ("✗", "invalid", "bad")}
+              "expired": ("✗", "expired", "bad"), "invalid": ("✗", "invalid", "bad"), "unused": ("∅", "unused", "bad")}
+#: how many judged resources a control lists before "and N more"
+SHOWN = 8
 
 CSS = """
-:root { --ok:#1a7f37; --bad:#b3261e; --ack:#8a5a00; --na:#5f6368; --ink:#1f2328; --line:#d0d7de; --soft:#f6f8fa; }
+:root { --ok:#1a7f37; --bad:#b3261e; --ack:#8a5a00; --na:#5f6368; --debt:#6f42c1; --none:#0b5cad; --ink:#1f2328;
+        --line:#d0d7de; --soft:#f6f8fa; }
 * { box-sizing: border-box; }
+html { overflow-wrap: anywhere; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--ink);
        margin: 0 auto; padding: 24px; max-width: 1180px; }
 h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 21px; margin: 32px 0 8px; border-bottom: 2px solid var(--line); }
 h3 { font-size: 17px; margin: 20px 0 8px; }
 .meta { color: var(--na); margin: 0 0 16px; }
+.banner { border: 2px solid var(--ack); background: #fff4d6; padding: 6px 12px; border-radius: 6px; }
 .verdict { display: inline-block; padding: 6px 12px; border-radius: 6px; font-weight: 600; border: 2px solid; }
 .verdict.ok { color: var(--ok); background: #eaf6ec; } .verdict.bad { color: var(--bad); background: #fdecea; }
 .verdict.ack { color: var(--ack); background: #fff4d6; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; table-layout: fixed; }
 th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
 th { background: var(--soft); }
 .ok { color: var(--ok); } .bad { color: var(--bad); } .ack { color: var(--ack); } .na { color: var(--na); }
-.tag { display: inline-block; border: 1px solid currentColor; border-radius: 4px; padding: 0 5px; margin: 1px 2px 1px 0;
-       font-size: 13px; white-space: nowrap; text-decoration: none; }
+.debt { color: var(--debt); } .none { color: var(--none); }
+.ctl { display: block; margin: 2px 0; font-size: 14px; text-decoration: none; }
+.ctl .id { font-weight: 600; }
+.small { font-size: 13px; color: var(--na); }
 .count { font-weight: 600; }
 .bar { display: inline-block; height: 10px; background: var(--bad); vertical-align: middle; margin-right: 6px; }
-code { font-size: 13px; background: var(--soft); padding: 0 3px; border-radius: 3px; word-break: break-all; }
-.legend span { margin-right: 14px; }
+code { font-size: 13px; background: var(--soft); padding: 0 3px; border-radius: 3px; }
+.legend span { margin-right: 14px; display: inline-block; }
 @media print {
   body { padding: 0; max-width: none; font-size: 11px; } h2 { page-break-before: always; } h2:first-of-type { page-break-before: auto; }
   a { color: inherit; text-decoration: none; } table { page-break-inside: auto; } tr { page-break-inside: avoid; }
@@ -56,8 +67,20 @@ def render(readiness: Readiness, docs_base: str = "docs/RULES.md") -> str:
     if readiness.policy.source:
         meta.append(f"policy: {escape(readiness.policy.source)}")
     out.append(f'<p class="meta">{" · ".join(meta)}</p>')
+    if readiness.warn:
+        out.append('<p class="banner">⚠ Produced in <strong>warn mode</strong>: every finding is reported and none '
+                   "failed the synth or the exit code.</p>")
+    if readiness.baseline is not None:
+        b = readiness.baseline
+        out.append(f"<p>Baseline {escape(b.source or '')} of {b.date.isoformat()}: {len(b.entries)} accepted "
+                   "finding(s); a baselined control is debt, not readiness.</p>")
+    if readiness.resolved:
+        out.append("<p>Baseline entries that match no finding any more (fixed: remove them, "
+                   "<code>aisec baseline --update</code>): " + ", ".join(
+                       f"<code>{escape(e.id)}</code> on <code>{escape(e.resource)}</code> in {escape(e.stack)}"
+                       for e in readiness.resolved) + "</p>")
     out.append('<p class="legend">' + "".join(
-        f'<span class="{css}">{symbol} {word}</span>' for symbol, word, css in _STATE.values()) + "</p>")
+        f'<span class="{css}">{symbol} {word}</span>' for symbol, word, css in STATES.values()) + "</p>")
     for env in readiness.environments:
         out += _environment(env, docs_base)
     if readiness.security_testing is not None:
@@ -75,70 +98,112 @@ def _environment(env: EnvironmentReadiness, docs_base: str) -> List[str]:
            f"<p>Stacks: {', '.join(f'<code>{escape(s.name)}</code>' for s in e.stacks)}<br>"
            f"Capabilities: {escape(', '.join(sorted(c.value for c in env.capabilities)) or 'none')} · "
            f"services: {escape(', '.join(sorted(s.value for s in env.services)))}</p>",
-           "<h3>Framework matrix</h3>", "<table><thead><tr><th>Layer</th>" +
+           "<h3>Framework matrix</h3>", "<table><thead><tr><th style=\"width:15%\">Layer</th>" +
            "".join(f"<th>{p.label}</th>" for p in Phase) + "</tr></thead><tbody>"]
     for layer in Layer:
         out.append(f"<tr><th>{layer.label}</th>")
         for cell in (c for c in env.matrix if c.layer is layer):
             parts = []
-            for state, (sym, word, klass) in _STATE.items():
-                ids = getattr(cell, state)
-                if ids:
-                    links = "".join(f'<a class="tag {klass}" href="{escape(docs_base)}#{rid.lower()}">{sym} {rid[6:]}</a>'
-                                    for rid in ids)
-                    parts.append(f'<div><span class="count {klass}">{len(ids)} {word}</span><br>{links}</div>')
+            for state, (sym, word, klass) in STATES.items():
+                controls = cell.of_state(state)
+                if controls:
+                    links = "".join(_control_link(c, sym, klass, docs_base) for c in controls)
+                    parts.append(f'<div><span class="count {klass}">{len(controls)} {word}</span>{links}</div>')
             out.append(f"<td>{''.join(parts) or '–'}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
+    out += _evidence(env, docs_base)
     if env.gaps:
         out += [f"<h3>Missing for {label(env.next_phase)}, most severe first</h3>",
-                "<table><thead><tr><th>Severity</th><th>Control</th><th>Where (resource, stack)</th>"
+                "<table><thead><tr><th style=\"width:9%\">Severity</th><th>Control</th><th>Where (resource, stack)</th>"
                 "<th>Remediation</th><th>Construct</th></tr></thead><tbody>"]
         for gap in env.gaps:
             r = gap.rule
-            where = "<br>".join(_where(f) + ("" if f.id == r.id else f" ({escape(f.id[len(r.id):])})") for f in gap.findings)
+            where = "<br>".join(_where(f) + ("" if f.id == r.id else f" ({escape(f.id[len(r.id):])})") + _debt(f)
+                                for f in gap.findings)
             out.append(f'<tr><td class="{_severity_css(r.severity.value)}">{r.severity.value.upper()}</td>'
                        f'<td><a href="{escape(docs_base)}#{r.docs_anchor}">{r.id}</a> {escape(r.title)}</td>'
                        f"<td>{where}</td><td>{escape(r.remediation)}</td><td>{escape(r.construct or '–')}</td></tr>")
         out.append("</tbody></table>")
-    out.append("<h3>Risks: open findings at Advanced by threat</h3>")
+    out.append("<h3>Risks: unacknowledged findings at Advanced by threat</h3>")
     if env.risks:
-        top = max(n for _, n in env.risks)
-        out.append("<table><thead><tr><th>Threat id</th><th>Open findings</th></tr></thead><tbody>")
-        out += [f'<tr><td>{escape(risk)}</td><td><span class="bar" style="width:{int(120 * n / top)}px"></span>'
-                f"{n}</td></tr>" for risk, n in env.risks]
+        top = max(n + b for _, n, b in env.risks)
+        out.append("<table><thead><tr><th>Threat</th><th>Open findings</th><th>Baselined</th></tr></thead><tbody>")
+        out += [f"<tr><td>{escape(risk)} {escape(RISKS.get(risk, ''))}</td><td><span class=\"bar\" "
+                f'style="width:{int(120 * n / top)}px"></span>{n}</td><td>{b}</td></tr>' for risk, n, b in env.risks]
         out.append("</tbody></table>")
     else:
-        out.append('<p class="ok">✓ no open finding at Advanced</p>')
+        out.append('<p class="ok">✓ no unacknowledged finding at Advanced</p>')
     for rule_id, items in sorted(env.evidence.items()):
         out.append(f"<h3>Evidence of {escape(rule_id)} (no finding)</h3><ul>"
                    + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
     out.append("<h3>Exception register</h3>")
-    if env.exceptions:
-        out.append("<table><thead><tr><th>Finding</th><th>Resource</th><th>Stack</th><th>Reason</th><th>Expires</th>"
-                   "<th>State</th></tr></thead><tbody>")
-        for f in env.exceptions:
-            x = exception_entry(f)
+    register = env.register
+    if register:
+        out.append("<table><thead><tr><th>Acknowledged</th><th>Resource</th><th>Stack</th><th>Reason</th>"
+                   "<th style=\"width:10%\">Expires</th><th>State</th></tr></thead><tbody>")
+        for x in register:
             sym, word, klass = _EXCEPTION.get(x["state"], ("?", x["state"], "na"))
             problem = f"<br>{escape(x['problem'])}" if x["problem"] else ""
-            out.append(f'<tr><td><a href="{escape(docs_base)}#{f.rule.docs_anchor}">{escape(x["finding_id"])}</a></td>'
-                       f"<td><code>{escape(x['resource'])}</code></td><td>{escape(x['stack'])}</td>"
-                       f"<td>{escape(x['reason'])}</td><td>{x['expires'] or '–'}</td>"
+            anchor = x["rule_id"].lower()
+            out.append(f'<tr><td><a href="{escape(docs_base)}#{escape(anchor)}">{escape(x["finding_id"] or x["acknowledged_id"])}'
+                       f"</a></td><td><code>{escape(x['resource'] or '(the whole stack)')}</code></td>"
+                       f"<td>{escape(x['stack'])}</td><td>{escape(x['reason'])}</td><td>{x['expires'] or '–'}</td>"
                        f'<td class="{klass}">{sym} {word}{problem}</td></tr>')
         out.append("</tbody></table>")
     else:
-        out.append("<p>No acknowledgement names a finding.</p>")
-    open_findings = [f for f in env.findings[Phase.ADVANCED] if not f.acknowledged]
-    out.append(f"<h3>Open findings at Advanced ({len(open_findings)})</h3>")
-    if open_findings:
-        out.append("<table><thead><tr><th>Finding</th><th>Phase</th><th>Severity</th><th>Resource, stack</th>"
-                   "<th>What is wrong</th></tr></thead><tbody>")
-        for f in open_findings:
-            out.append(f'<tr><td><a href="{escape(docs_base)}#{f.rule.docs_anchor}">{escape(f.id)}</a></td>'
+        out.append("<p>No acknowledgement.</p>")
+    due = [f for f in env.findings[Phase.ADVANCED] if not f.acknowledged]
+    out.append(f"<h3>Unacknowledged findings at Advanced ({len(due)})</h3>")
+    if due:
+        out.append("<table><thead><tr><th>Finding</th><th style=\"width:12%\">Phase</th>"
+                   "<th style=\"width:9%\">Severity</th><th>Resource, stack</th><th style=\"width:40%\">What is wrong"
+                   "</th></tr></thead><tbody>")
+        for f in due:
+            out.append(f'<tr><td><a href="{escape(docs_base)}#{f.rule.docs_anchor}">{escape(f.id)}</a>{_debt(f)}</td>'
                        f"<td>{f.rule.phase.label}</td><td class=\"{_severity_css(f.rule.severity.value)}\">"
                        f"{f.rule.severity.value.upper()}</td><td>{_where(f)}</td><td>{escape(f.message)}</td></tr>")
         out.append("</tbody></table>")
     return out
+
+
+def _control_link(control: Control, symbol: str, klass: str, docs_base: str) -> str:
+    r = control.rule
+    judged = f' <span class="small">({len(control.judged)} judged)</span>' if control.state == "met" else ""
+    return (f'<a class="ctl {klass}" href="{escape(docs_base)}#{r.docs_anchor}">{symbol} <span class="id">'
+            f"{r.id[6:]}</span> {escape(r.title)}{judged}</a>")
+
+
+def _evidence(env: EnvironmentReadiness, docs_base: str) -> List[str]:
+    """Every applicable control with what it judged: the resources behind "met", what was looked for when there
+    was nothing to judge, the findings otherwise."""
+    rows = []
+    for cell in env.matrix:
+        for control in cell.controls:
+            if control.state == "not_applicable":
+                continue
+            sym, word, klass = STATES[control.state]
+            r = control.rule
+            if control.findings:
+                detail = "<br>".join(_where(f) + ("" if f.id == r.id else f" ({escape(f.id[len(r.id):])})") + _debt(f)
+                                     for f in control.findings[:SHOWN])
+                if len(control.findings) > SHOWN:
+                    detail += f"<br>and {len(control.findings) - SHOWN} more"
+            else:
+                detail = escape(evidence_text(control, SHOWN))
+            rows.append(f'<tr><td><a href="{escape(docs_base)}#{r.docs_anchor}">{r.id}</a> {escape(r.title)}</td>'
+                        f"<td>{r.phase.label}</td><td class=\"{klass}\">{sym} {word}</td><td>{detail}</td></tr>")
+    if not rows:
+        return []
+    return ["<h3>Controls and their evidence</h3>",
+            "<table><thead><tr><th style=\"width:30%\">Control</th><th style=\"width:12%\">Phase</th>"
+            "<th style=\"width:14%\">State</th><th>Judged resources, or findings</th></tr></thead><tbody>",
+            *rows, "</tbody></table>"]
+
+
+def _debt(f: Finding) -> str:
+    since = f.baseline_since.isoformat() if f.baseline_since else "?"
+    return f' <span class="debt">◐ baselined since {since}</span>' if f.baselined else ""
 
 
 def _where(f: Finding) -> str:
@@ -155,4 +220,3 @@ def _anchor(name: str) -> str:
 
 def _plain(markdown: str) -> str:
     return markdown.replace("**", "")
-

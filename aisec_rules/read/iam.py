@@ -16,6 +16,8 @@ _DOCUMENT_HOLDERS = (
     "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy",
     "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy",
 )
+#: every type :func:`statements` reads: what a rule over identity policy statements judges
+POLICY_TYPES = _INLINE_POLICY_HOLDERS + _DOCUMENT_HOLDERS
 
 
 @dataclass(frozen=True)

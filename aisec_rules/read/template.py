@@ -188,6 +188,12 @@ class Template:
         found = [r for t in types for r in self._by_type.get(t, ())]
         return sorted(found, key=lambda r: r.logical_id)
 
+    def of_family(self, prefix: str) -> List[Resource]:
+        """Resources whose type starts with ``prefix`` (``"Custom::"``, ``"AWS::BedrockAgentCore::"``), sorted by
+        logical id: for a rule that judges a family of types, some of which it cannot list ahead."""
+        found = [r for t, rs in self._by_type.items() if t.startswith(prefix) for r in rs]
+        return sorted(found, key=lambda r: r.logical_id)
+
     def origin(self, logical_id: str) -> Tuple[str, str]:
         """The template path and logical id a resource of this view was declared with."""
         return self.origins.get(logical_id, (self.path, logical_id))

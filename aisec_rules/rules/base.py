@@ -18,7 +18,8 @@ ResourceCheck = Callable[[Context, Resource], Iterable[Violation]]
 
 
 def per_resource(*types: str) -> Callable[[ResourceCheck], Callable[[Context], Iterator[Violation]]]:
-    """Turn ``fn(ctx, resource)`` into a rule check over every resource of ``types``."""
+    """Turn ``fn(ctx, resource)`` into a rule check over every resource of ``types``; the check carries
+    ``judges = types``, which its :class:`~aisec_rules.model.Rule` takes as what it judges."""
 
     def wrap(fn: ResourceCheck) -> Callable[[Context], Iterator[Violation]]:
         def check(ctx: Context) -> Iterator[Violation]:
@@ -27,6 +28,7 @@ def per_resource(*types: str) -> Callable[[ResourceCheck], Callable[[Context], I
 
         check.__doc__ = fn.__doc__
         check.__name__ = fn.__name__
+        check.judges = types  # type: ignore[attr-defined]
         return check
 
     return wrap

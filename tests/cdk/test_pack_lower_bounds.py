@@ -95,6 +95,27 @@ def test_nag_suppressions_and_cdk_acknowledgements_are_honoured(tmp_path):
     assert ids == {"AISEC-APP-02", "AISEC-APP-01", "AISEC-APP-18"}  # NagSuppressions' entries kept, CDK's added
 
 
+def test_nag_suppressions_that_match_no_finding_are_reported(tmp_path):
+    """cdk-nag 2's suppressions are acknowledgements like any other: one that silences nothing is an unused
+    acknowledgement (a warning in warn mode, with the resource or, for a stack suppression, no resource)."""
+    from cdk_nag import NagPackSuppression, NagSuppressions
+
+    app, stack, guardrail = guardrail_app(tmp_path)
+    NagSuppressions.add_resource_suppressions(guardrail, [
+        NagPackSuppression(id="AISEC-INF-06", reason="the code interpreter was removed last sprint")],
+        apply_to_children=True)
+    NagSuppressions.add_stack_suppressions(stack, [
+        NagPackSuppression(id="AISEC-DATA-99", reason="a rule id that no rule has (a typo)")])
+    Validations.of(app).add_plugins(AiSecurityChecks(app, phase=Phase.FOUNDATIONAL, mode="warn"))
+    failed, report = synth_report(app)
+    assert not failed
+    plugin = next(p for p in report["pluginReports"] if p["pluginName"] == "AISEC")
+    unused = {v["ruleName"]: (v["severity"], [c["constructPath"] for c in v["violatingConstructs"]])
+              for v in plugin["violations"] if v["ruleName"].endswith("(unused acknowledgement)")}
+    assert unused == {"AISEC-INF-06 (unused acknowledgement)": ("warning", [GUARDRAIL]),
+                      "AISEC-DATA-99 (unused acknowledgement)": ("warning", [])}
+
+
 def test_composes_with_cdk_nag_2_aws_solutions_checks(tmp_path):
     """cdk-nag 2 packs are aspects: both run in one synth, each reporting its own findings."""
     from aws_cdk import aws_iam as iam

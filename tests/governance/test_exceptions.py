@@ -80,6 +80,20 @@ def test_policy_files(tmp_path):
     assert discover(project).source.endswith("pyproject.toml [tool.aisec]")
 
 
+def test_the_rollout_keys_of_the_policy(tmp_path):
+    (tmp_path / "aisec.toml").write_text('mode = "warn"\nforbid_baselining = ["AISEC-APP-01"]\nmax_baseline_days = 90\n'
+                                         "fail_on_unused_acknowledgements = true\n")
+    policy = load(tmp_path / "aisec.toml")
+    assert (policy.mode, policy.forbid_baselining, policy.max_baseline_days, policy.fail_on_unused_acknowledgements) \
+        == ("warn", frozenset({"AISEC-APP-01"}), 90, True)
+    assert Policy().mode == "enforce" and not Policy().fail_on_unused_acknowledgements
+    assert policy.to_dict()["mode"] == "warn" and policy.to_dict()["forbid_baselining"] == ["AISEC-APP-01"]
+    assert "may not be baselined: forbid_baselining" in policy.baseline_violation("AISEC-APP-01[HATE]", TODAY, TODAY)
+    old = TODAY - dt.timedelta(days=91)
+    assert "more than max_baseline_days = 90 days old" in policy.baseline_violation("AISEC-DATA-01", old, TODAY)
+    assert policy.baseline_violation("AISEC-DATA-01", TODAY - dt.timedelta(days=90), TODAY) == ""
+
+
 def test_evidence_retention_days_defaults_to_a_year_and_can_be_raised(tmp_path):
     assert Policy().evidence_retention_days == 365
     (tmp_path / "aisec.toml").write_text("evidence_retention_days = 2555\n")
@@ -97,6 +111,10 @@ def test_evidence_retention_days_defaults_to_a_year_and_can_be_raised(tmp_path):
     ("evidence_retention_days = 0", "evidence_retention_days must be a whole number of days, at least 1"),
     ('evidence_retention_days = "1y"', "evidence_retention_days must be a whole number of days, at least 1"),
     ("phase = ", "cannot read the policy"),
+    ('mode = "loud"', "mode must be one of enforce, warn"),
+    ('forbid_baselining = "AISEC-APP-01"', "forbid_baselining must be a list of rule ids"),
+    ("max_baseline_days = -1", "max_baseline_days must be a whole number of days"),
+    ('fail_on_unused_acknowledgements = "yes"', "fail_on_unused_acknowledgements must be true or false"),
 ])
 def test_bad_policy_files_are_clear_errors(tmp_path, text, message):
     (tmp_path / "aisec.toml").write_text(text + "\n")

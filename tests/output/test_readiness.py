@@ -61,10 +61,9 @@ def environment(report, name):
     return next(e for e in report["environments"] if e["name"] == name)
 
 
-def matrix(env):
-    """{(layer, phase): (met count, missing, acknowledged, not applicable)}"""
-    return {(c["layer"], c["phase"]): (len(c["met"]), c["missing"], c["acknowledged"], c["not_applicable"])
-            for c in env["matrix"]}
+def matrix(env, state):
+    """{(layer, phase): rule ids in ``state``} of the cells that have any"""
+    return {(c["layer"], c["phase"]): c[state] for c in env["matrix"] if c[state]}
 
 
 #: the cells every answers-only workload here shares: not applicable for lack of acts, connects or SageMaker
@@ -95,18 +94,26 @@ def test_a_foundational_workload_meets_foundational_only(report):
         ("AISEC-APP-23", "high", 2), ("AISEC-APP-24", "medium", 1)]  # detector and routing; usage alarms
     assert gaps[0]["construct"] == "aisec_constructs.detection.ThreatDetection, IncidentResponse"
     assert gaps[0]["remediation"].startswith("Add `aisec_constructs.detection.ThreatDetection`")
-    cells = matrix(env)
-    assert {k: v[3] for k, v in cells.items()} == NOT_APPLICABLE
-    assert {k: v[1] for k, v in cells.items() if v[1]} == {
+    assert matrix(env, "not_applicable") == NOT_APPLICABLE
+    assert matrix(env, "missing") == {
         ("APP", "enhanced"): ["AISEC-APP-23", "AISEC-APP-24"],
         # APP-31: the baseline's trail bucket is not write-once below Advanced
         ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27", "AISEC-APP-30", "AISEC-APP-31",
                               "AISEC-APP-33"]}
-    assert not any(v[2] for v in cells.values())
-    assert {k: v[0] for k, v in cells.items()} == {
-        ("INF", "foundational"): 0, ("INF", "enhanced"): 4, ("INF", "advanced"): 1,
-        ("DATA", "foundational"): 6, ("DATA", "enhanced"): 7, ("DATA", "advanced"): 2,  # + DATA-29
-        ("APP", "foundational"): 6, ("APP", "enhanced"): 4, ("APP", "advanced"): 1}
+    assert matrix(env, "acknowledged") == matrix(env, "baselined") == {}
+    # no VPC at Foundational (IsolatedNetwork comes at Enhanced), no API, no conversation store, no prompt
+    assert matrix(env, "nothing_to_judge") == {
+        ("INF", "enhanced"): ["AISEC-INF-01", "AISEC-INF-10", "AISEC-INF-11", "AISEC-INF-12"],
+        ("INF", "advanced"): ["AISEC-INF-03"], ("DATA", "enhanced"): ["AISEC-DATA-21"],
+        ("APP", "foundational"): ["AISEC-APP-17"], ("APP", "advanced"): ["AISEC-APP-26"]}
+    assert matrix(env, "met") == {
+        ("DATA", "foundational"): ["AISEC-DATA-01", "AISEC-DATA-02", "AISEC-DATA-03", "AISEC-DATA-04",
+                                   "AISEC-DATA-14", "AISEC-DATA-17"],
+        ("DATA", "enhanced"): ["AISEC-DATA-06", "AISEC-DATA-13", "AISEC-DATA-15", "AISEC-DATA-16", "AISEC-DATA-22",
+                               "AISEC-DATA-29"],
+        ("DATA", "advanced"): ["AISEC-DATA-08", "AISEC-DATA-23"],
+        ("APP", "foundational"): ["AISEC-APP-01", "AISEC-APP-02", "AISEC-APP-03", "AISEC-APP-18", "AISEC-APP-19"],
+        ("APP", "enhanced"): ["AISEC-APP-05", "AISEC-APP-07", "AISEC-APP-08", "AISEC-APP-20"]}
     assert env["exceptions"] == []
 
 
@@ -116,11 +123,13 @@ def test_an_enhanced_workload_with_two_exceptions_one_expired(report):
     assert [g["rule_id"] for g in env["verdict"]["missing_for_next_phase"]] == [
         "AISEC-APP-09", "AISEC-APP-31", "AISEC-APP-27", "AISEC-APP-30", "AISEC-APP-33", "AISEC-DATA-08",
         "AISEC-APP-10"]  # by severity, phase, id
-    cells = matrix(env)
-    assert cells[("DATA", "foundational")] == (5, [], ["AISEC-DATA-01"], ["AISEC-DATA-12"])
-    assert cells[("DATA", "advanced")] == (0, ["AISEC-DATA-08"], ["AISEC-DATA-23"], ["AISEC-DATA-07", "AISEC-DATA-25"])
-    assert cells[("APP", "advanced")][1] == ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27", "AISEC-APP-30",
-                                             "AISEC-APP-31", "AISEC-APP-33"]  # the expired one counts
+    assert matrix(env, "acknowledged") == {("DATA", "foundational"): ["AISEC-DATA-01"],
+                                           ("DATA", "advanced"): ["AISEC-DATA-23"]}
+    assert matrix(env, "missing") == {("DATA", "advanced"): ["AISEC-DATA-08"],
+                                      ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27",
+                                                            "AISEC-APP-30", "AISEC-APP-31", "AISEC-APP-33"]}  # expired
+    assert matrix(env, "met")[("INF", "enhanced")] == ["AISEC-INF-01", "AISEC-INF-12"]  # IsolatedNetwork
+    assert matrix(env, "nothing_to_judge")[("INF", "enhanced")] == ["AISEC-INF-10", "AISEC-INF-11"]
     register = [(x["finding_id"], x["stack"], x["expires"], x["state"], x["in_force"]) for x in env["exceptions"]]
     assert register == [
         ("AISEC-APP-10", "Exceptions", "2026-11-01", "expired", False),
@@ -150,19 +159,59 @@ def test_soon_to_expire_exceptions_are_flagged(assembly):
 
 def test_risks_count_open_findings_at_advanced_by_threat(report):
     env = environment(report, ENV_1)
-    risks = {r["id"]: r["open_findings"] for r in env["risks"]}
+    risks = {r["id"]: (r["name"], r["open_findings"], r["baselined_findings"]) for r in env["risks"]}
     # APP-30: two unprobed guardrails; APP-31: the trail bucket (x2); APP-33: one per missing part
-    assert risks == {"LLM01": 11, "T8": 10, "LLM10": 3, "LLM09": 2, "LLM07": 2, "LLM02": 1}
+    assert risks == {"LLM01": ("Prompt Injection", 11, 0), "T8": ("Repudiation and Untraceability", 10, 0),
+                     "LLM10": ("Unbounded Consumption", 3, 0), "LLM09": ("Misinformation", 2, 0),
+                     "LLM07": ("System Prompt Leakage", 2, 0), "LLM02": ("Sensitive Information Disclosure", 1, 0)}
+
+
+def test_every_met_control_names_the_resources_it_judged(report):
+    """A control is met only with evidence: the resources of the kinds it judges, named with their stack; a
+    control with nothing to judge says what it looked for."""
+    env = environment(report, ENV_2)
+    controls = {c["id"]: c for cell in env["matrix"] for c in cell["controls"]}
+    assert len(controls) == 81
+    for control in controls.values():
+        judged = control["judged"]
+        assert judged["count"] == len(judged["resources"])
+        if control["state"] == "met":
+            assert judged["count"] >= 1 and {r["type"] for r in judged["resources"]} <= set(control["judges"])
+        if control["state"] in ("nothing_to_judge", "not_applicable"):
+            assert judged["count"] == 0 and control["findings"] == []
+    trail = controls["AISEC-APP-19"]  # an environment rule: met because the trail exists
+    assert [(r["stack"], r["type"]) for r in trail["judged"]["resources"]] == [("Exceptions", "AWS::CloudTrail::Trail")]
+    assert [r["type"] for r in controls["AISEC-INF-12"]["judged"]["resources"]] == ["AWS::EC2::VPC"]
+    assert controls["AISEC-INF-10"]["judges"] == ["AWS::ApiGateway::Stage", "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                                                  "AWS::AppSync::GraphQLApi", "AWS::Cognito::UserPool",
+                                                  "AWS::CloudFront::Distribution"]
+    acknowledged = controls["AISEC-DATA-01"]
+    assert acknowledged["state"] == "acknowledged"
+    assert [(f["finding_id"], f["acknowledged"], f["exception_state"]) for f in acknowledged["findings"]] == [
+        ("AISEC-DATA-01[Action::bedrock:*]", True, "in force")]
+    assert controls["AISEC-INF-06"]["applies_to"] == {"capabilities": ["acts"], "services": []}
 
 
 def test_json_shape_is_versioned(report):
-    assert report["schema_version"] == SCHEMA_VERSION == 1
-    assert set(report) == {"schema_version", "tool", "date", "enforced_phase", "policy", "environments", "summary"}
+    assert report["schema_version"] == SCHEMA_VERSION == 2
+    assert set(report) == {"schema_version", "tool", "date", "enforced_phase", "mode", "policy", "baseline",
+                           "baseline_resolved", "unused_acknowledgements", "environments", "summary"}
     assert report["enforced_phase"] == "enhanced" and report["date"] == "2026-11-29"
+    assert report["mode"] == "enforce" and report["baseline"] is None and report["unused_acknowledgements"] == []
     env = report["environments"][0]
     assert set(env) == {"name", "label", "stacks", "capabilities", "services", "verdict", "matrix", "risks",
                         "exceptions", "evidence", "findings"}
     assert set(env["findings"]) == {"foundational", "enhanced", "advanced"}
+    cell = env["matrix"][0]
+    assert set(cell) == {"layer", "phase", "met", "missing", "acknowledged", "baselined", "nothing_to_judge",
+                         "not_applicable", "controls"}
+    assert set(cell["controls"][0]) >= {"id", "title", "state", "judges", "judged", "findings"}
+    # each control of each environment is in exactly one state
+    for env in report["environments"]:
+        for cell in env["matrix"]:
+            listed = [i for state in ("met", "missing", "acknowledged", "baselined", "nothing_to_judge",
+                                      "not_applicable") for i in cell[state]]
+            assert sorted(listed) == sorted(c["id"] for c in cell["controls"]) and len(set(listed)) == len(listed)
 
 
 def test_the_pack_writes_the_reports_next_to_the_validation_report(assembly):
@@ -182,7 +231,7 @@ def test_the_pack_fails_an_expired_acknowledgement_as_fatal(assembly):
     assert [v["severity"] for v in data01] == ["info"]
 
 
-@pytest.mark.parametrize("fmt, marker", [("markdown", "## aisec readiness report"), ("json", '"schema_version": 1'),
+@pytest.mark.parametrize("fmt, marker", [("markdown", "## aisec readiness report"), ("json", '"schema_version": 2'),
                                          ("html", "<!DOCTYPE html>")])
 def test_aisec_report_formats(assembly, capsys, monkeypatch, fmt, marker):
     monkeypatch.setenv("AISEC_TODAY", "2026-11-29")

@@ -69,6 +69,25 @@ def test_logs_validate_against_the_sarif_schema(capsys, monkeypatch, argv):
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
 
 
+def test_a_log_against_a_baseline_validates_and_marks_each_result(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("AISEC_TODAY", "2026-11-29")
+    baseline = tmp_path / "baseline.json"
+    monkeypatch.chdir(REPO)
+    assert main(["baseline", str(PUBLIC), "--capabilities", "acts", "--output", str(baseline)]) == 0
+    capsys.readouterr()
+    code, log, _ = sarif(capsys, monkeypatch, PUBLIC, "--capabilities", "acts", "--phase", "enhanced", "--baseline",
+                         baseline)
+    assert errors(log) == []
+    results = one_run(log)["results"]
+    held = {e["fingerprint"] + ":1" for e in json.loads(baseline.read_text())["findings"]}
+    assert held and {r["baselineState"] for r in results} == {"unchanged", "new"}
+    for result in results:
+        in_baseline = result["partialFingerprints"]["primaryLocationLineHash"] in held
+        assert result["baselineState"] == ("unchanged" if in_baseline else "new")
+    _, plain, _ = sarif(capsys, monkeypatch, PUBLIC, "--capabilities", "acts")
+    assert all("baselineState" not in r for r in one_run(plain)["results"])  # no baseline, no state
+
+
 def test_acknowledged_finding_is_an_accepted_suppression(capsys, monkeypatch, tmp_path):
     template = tmp_path / "acked stack.json"  # outside the scan root, with a space in its name
     template.write_text(json.dumps({

@@ -1,10 +1,15 @@
-"""Helpers for rule tests: build a template from resources and list the findings of one rule."""
+"""Helpers for rule tests: build a template from resources and list the findings of one rule.
+
+Every fixture a rule test judges through :func:`findings` or :func:`messages` also checks that the rule's check
+reads nothing but the resource types the rule declares (``Rule.judges`` and ``Rule.reads``; see
+tests/rules/reads.py)."""
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from aisec_rules.engine import evaluate
 from aisec_rules.model import Capability, Phase
 from aisec_rules.registry import BY_ID
 from aisec_rules.read.template import Template
+from tests.rules.reads import assert_reads_declared
 
 
 def template(resources: Dict[str, dict], **sections) -> Template:
@@ -15,10 +20,14 @@ def findings(rule_id: str, resources: Dict[str, dict], phase: Phase = Phase.ADVA
              capabilities: Optional[Iterable[Capability]] = None, **sections) -> List[Tuple[str, str]]:
     """(finding id, resource) pairs of one rule, sorted, with every capability on unless given."""
     caps = set(Capability) if capabilities is None else capabilities
-    result = evaluate(template(resources, **sections), phase=phase, capabilities=caps, rules=[BY_ID[rule_id]])
+    view = template(resources, **sections)
+    result = evaluate(view, phase=phase, capabilities=caps, rules=[BY_ID[rule_id]])
+    assert_reads_declared(BY_ID[rule_id], view, phase, caps)
     return sorted((f.id, f.resource) for f in result)
 
 
 def messages(rule_id: str, resources: Dict[str, dict], phase: Phase = Phase.ADVANCED, **sections) -> List[str]:
-    result = evaluate(template(resources, **sections), phase=phase, capabilities=set(Capability), rules=[BY_ID[rule_id]])
+    view = template(resources, **sections)
+    result = evaluate(view, phase=phase, capabilities=set(Capability), rules=[BY_ID[rule_id]])
+    assert_reads_declared(BY_ID[rule_id], view, phase, set(Capability))
     return [f.message for f in result]

@@ -150,5 +150,8 @@ RULE = Rule(
                 "workload roles, stops the tools, and records how to undo it (README runbook).",
     construct="aisec_constructs.detection.AgentContainment",
     check=check,
+    judges=("AWS::Bedrock::Agent", "AWS::BedrockAgentCore::Runtime"),
+    reads=("AWS::Events::Rule", "AWS::BedrockAgentCore::GatewayTarget", "AWS::Bedrock::DataSource", *_tools.FUNCTIONS,
+           *iam.POLICY_TYPES),
     services={Service.BEDROCK},
 )

@@ -107,5 +107,7 @@ RULE = Rule(
                 "transaction-search finding naming the stack that enables it for the account.",
     construct="aisec_constructs.detection.ResourceLogDelivery, AgentObservability",
     check=check,
+    judges=OBSERVED,
+    reads=("AWS::Logs::DeliverySource", "AWS::Logs::Delivery", "AWS::XRay::TransactionSearchConfig"),
     scope=Scope.ENVIRONMENT,
 )

@@ -218,4 +218,5 @@ RULE = Rule(
                 "Cognito) and restrict `AllowedClients` or `AllowedAudience` to your application's client ids.",
     construct="aisec_constructs.application.AgentCoreGateway, AgentCoreRuntime",
     check=check,
+    judges=(GATEWAY, RUNTIME),
 )

@@ -54,4 +54,5 @@ RULE = Rule(
                 "a numbered `AgentVersion`; route flow aliases to an `AWS::Bedrock::FlowVersion`.",
     construct="aisec_constructs.application.Agent (production alias)",
     check=check,
+    judges=tuple(rtype for rtype, _, _ in ALIASES),
 )

@@ -82,5 +82,7 @@ RULE = Rule(
                 "after review, and create `AWS::SageMaker::Model` from the package (`ModelPackageName`).",
     construct="aisec_constructs.infrastructure.ModelPackageGroup, SecureModelEndpoint (approved packages only)",
     check=check,
+    judges=("AWS::SageMaker::Model",),
+    reads=(PACKAGE,),
     services={Service.SAGEMAKER},
 )

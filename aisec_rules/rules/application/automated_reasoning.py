@@ -56,5 +56,7 @@ RULE = Rule(
                 "guardrail's `AutomatedReasoningPolicyConfig.Policies`.",
     construct="aisec_constructs.application.Guardrail (automated_reasoning_policies)",
     check=check,
+    judges=(GUARDRAIL,),
+    reads=("AWS::Bedrock::EnforcedGuardrailConfiguration",),
     services={Service.BEDROCK},
 )

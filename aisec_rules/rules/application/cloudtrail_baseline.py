@@ -107,6 +107,7 @@ RULE = Rule(
                 "`encryptionKey`), or acknowledge the finding naming the organization trail that covers the account.",
     construct="aisec_constructs.detection.AuditTrail",
     check=check,
+    judges=("AWS::CloudTrail::Trail",),
     scope=Scope.ENVIRONMENT,
     tightens=True,
 )

@@ -179,6 +179,8 @@ RULE = Rule(
                 "that selects them.",
     construct="aisec_constructs.detection.AuditTrail",
     check=check,
+    judges=TRAIL_TYPES,
+    reads=tuple(REQUIRED),
     scope=Scope.ENVIRONMENT,
     services={Service.BEDROCK},
 )

@@ -59,4 +59,5 @@ RULE = Rule(
                 "its task needs in the collaboration instruction; acknowledge a justified exception.",
     construct="aisec_constructs.application.Agent (Collaborator(relay_conversation_history=False))",
     check=check,
+    judges=("AWS::Bedrock::Agent",),
 )

@@ -101,5 +101,6 @@ RULE = Rule(
                 "`BLOCK`) and pass the retrieved passages as grounding sources when applying it.",
     construct="aisec_constructs.application.Guardrail (contextual_grounding=True)",
     check=check,
+    judges=(GUARDRAIL,),
     services={Service.BEDROCK},
 )

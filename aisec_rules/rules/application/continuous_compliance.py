@@ -98,5 +98,7 @@ RULE = Rule(
                 "`[AiStandard]`, `[ConfigRecorder]`, `[Forensics]` naming where each lives.",
     construct="aisec_constructs.detection.SecurityPosture",
     check=check,
+    judges=("AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard", "AWS::Config::ConfigRule", "AWS::Config::ConfigurationRecorder", "AWS::Detective::Graph", "AWS::SecurityLake::DataLake"),
+    reads=tuple(AI_CONFIG_RULES),
     scope=Scope.ENVIRONMENT,
 )

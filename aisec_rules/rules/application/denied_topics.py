@@ -65,5 +65,6 @@ RULE = Rule(
                 "for the subjects outside your application's scope.",
     construct="aisec_constructs.application.Guardrail (denied_topics)",
     check=check,
+    judges=(GUARDRAIL,),
     services={Service.BEDROCK},
 )

@@ -121,6 +121,8 @@ RULE = Rule(
                 "Bedrock policy.",
     construct="aisec_constructs.application.EnforcedGuardrail",
     check=check,
+    judges=(ENFORCED, "AWS::Organizations::Policy"),
+    system_wide=("AWS::Organizations::Policy",),
     scope=Scope.ENVIRONMENT,
     services={Service.BEDROCK},
 )

@@ -52,7 +52,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ...aws import EVIDENCE_VARIABLES
+from ...aws import EVIDENCE_VARIABLES, INVOCATION_LOGGING_TYPE
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Scope, Severity, Violation
 from ...read.template import MISSING, Resource
@@ -351,6 +351,9 @@ RULE = Rule(
                 "`evidence_retention_days`; or deliver to the log-archive account's bucket.",
     construct="aisec_constructs.data.EvidenceArchive",
     check=check,
+    judges=("AWS::CloudTrail::Trail", INVOCATION_LOGGING_TYPE, "Custom::AWS", "AWS::Logs::Delivery"),
+    reads=("AWS::S3::Bucket", "AWS::Logs::LogGroup", "AWS::Logs::DeliverySource", "AWS::Logs::DeliveryDestination",
+           "AWS::Lambda::Function", "Custom::*", "AWS::CloudFormation::CustomResource"),
     scope=Scope.ENVIRONMENT,
     evidence=external_archives,
 )

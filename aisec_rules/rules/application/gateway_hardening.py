@@ -93,4 +93,5 @@ RULE = Rule(
                 "`WafConfiguration.FailureMode: FAIL_CLOSE`, and remove `ExceptionLevel: DEBUG`.",
     construct="aisec_constructs.application.AgentCoreGateway",
     check=check,
+    judges=("AWS::BedrockAgentCore::Gateway",),
 )

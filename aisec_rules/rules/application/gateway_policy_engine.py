@@ -92,5 +92,6 @@ RULE = Rule(
                 "FAIL_ON_ANY_FINDINGS`) and attach it to the gateway with `Mode: ENFORCE` once the policies are tuned.",
     construct="aisec_constructs.application.AgentCoreGateway (policy engine)",
     check=check,
+    judges=("AWS::BedrockAgentCore::Gateway", "AWS::BedrockAgentCore::Policy"),
     tightens=True,
 )

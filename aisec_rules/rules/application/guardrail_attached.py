@@ -214,5 +214,6 @@ RULE = Rule(
                 "GuardrailConfiguration`); keep flow definitions in the `Definition` property so they can be checked.",
     construct="aisec_constructs.application.Agent (cannot be created without a guardrail)",
     check=check,
+    judges=(AGENT, FLOW),
     services={Service.BEDROCK},
 )

@@ -97,6 +97,7 @@ RULE = Rule(
                 "model call (AISEC-APP-04 checks agents and flows).",
     construct="aisec_constructs.application.Guardrail",
     check=check,
+    judges=(GUARDRAIL,),
     scope=Scope.ENVIRONMENT,
     services={Service.BEDROCK},
 )

@@ -169,5 +169,8 @@ RULE = Rule(
                 "function as described in what passes; run `aisec probe cdk.out --deployed` after each deployment.",
     construct="aisec_constructs.detection.GuardrailProbe (AiWorkload and AccountBaseline add it at Advanced)",
     check=check,
+    judges=("AWS::Bedrock::Guardrail",),
+    reads=("AWS::Scheduler::Schedule", "AWS::Events::Rule", "AWS::Lambda::Function", "AWS::Lambda::Alias",
+           "AWS::Lambda::Version", *iam.POLICY_TYPES),
     services={Service.BEDROCK},
 )

@@ -77,5 +77,6 @@ RULE = Rule(
                 "user input in guardrail input tags when calling InvokeModel.",
     construct="aisec_constructs.application.Guardrail",
     check=check,
+    judges=(GUARDRAIL,),
     services={Service.BEDROCK},
 )

@@ -153,5 +153,6 @@ RULE = Rule(
                 "or ANONYMIZE, and do not override `InputAction`/`OutputAction` to NONE or disable a direction.",
     construct="aisec_constructs.application.Guardrail",
     check=check,
+    judges=(GUARDRAIL,),
     services={Service.BEDROCK},
 )

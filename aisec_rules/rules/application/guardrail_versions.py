@@ -87,5 +87,7 @@ RULE = Rule(
                 "guardrail changes.",
     construct="aisec_constructs.application.Guardrail (always published; Agent and EnforcedGuardrail use the version)",
     check=check,
+    judges=(GUARDRAIL, VERSION, "AWS::Bedrock::EnforcedGuardrailConfiguration"),
+    reads=("AWS::Bedrock::Agent", "AWS::Bedrock::Flow"),
     services={Service.BEDROCK},
 )

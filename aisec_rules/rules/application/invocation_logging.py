@@ -78,15 +78,13 @@ def configurations(ctx: Context) -> Iterator[Resource]:
     """Each resource that configures model invocation logging with a readable ``LoggingConfig`` (forms 1
     and 3 above), as a resource whose ``LoggingConfig`` is in the construct's PascalCase."""
     yield from ctx.template.of_type(INVOCATION_LOGGING_TYPE)
-    for rtype in ctx.template.types():
-        if rtype == INVOCATION_LOGGING_TYPE or rtype == "Custom::AWS" or not (
-                rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource"):
+    for custom in [*ctx.template.of_family("Custom::"), *ctx.template.of_type("AWS::CloudFormation::CustomResource")]:
+        if custom.type in (INVOCATION_LOGGING_TYPE, "Custom::AWS"):
             continue
-        for custom in ctx.template.of_type(rtype):
-            config = custom.prop(_CONFIG)
-            config = custom.prop("loggingConfig") if config is MISSING else config
-            if isinstance(config, dict) and _BEDROCK_FIELDS & {str(k).lower() for k in config}:
-                yield replace(custom, properties={_CONFIG: _pascal(config)})
+        config = custom.prop(_CONFIG)
+        config = custom.prop("loggingConfig") if config is MISSING else config
+        if isinstance(config, dict) and _BEDROCK_FIELDS & {str(k).lower() for k in config}:
+            yield replace(custom, properties={_CONFIG: _pascal(config)})
 
 
 def sdk_calls(ctx: Context) -> Iterator[Tuple[Resource, str]]:
@@ -251,6 +249,8 @@ RULE = Rule(
                 "a KMS key and/or an SSE-KMS bucket of the same stack.",
     construct="aisec_constructs.data.ModelInvocationLogging",
     check=check,
+    judges=(INVOCATION_LOGGING_TYPE, "Custom::AWS"),
+    reads=("Custom::*", "AWS::CloudFormation::CustomResource", "AWS::Logs::LogGroup", "AWS::S3::Bucket"),
     scope=Scope.ENVIRONMENT,
     services={Service.BEDROCK},
 )

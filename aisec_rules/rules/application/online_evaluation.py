@@ -85,4 +85,5 @@ RULE = Rule(
                 "service name in `DataSourceConfig`, built-in or custom `Evaluators`, `ExecutionStatus: ENABLED`).",
     construct="aisec_constructs.application.AgentCoreOnlineEvaluation",
     check=check,
+    judges=(RUNTIME, CONFIG),
 )

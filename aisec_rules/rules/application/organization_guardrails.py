@@ -176,6 +176,8 @@ RULE = Rule(
                 "acknowledge each missing part with a reason naming the management account's 12-digit id.",
     construct="aisec_constructs.organization.OrganizationGuardrails",
     check=check,
+    judges=("AWS::Organizations::Policy",),
+    system_wide=("AWS::Organizations::Policy",),
     scope=Scope.ENVIRONMENT,
     services={Service.BEDROCK},
     reason_must_name=(r"(?<!\d)\d{12}(?!\d)", "the 12-digit id of the management account that enforces the control"),

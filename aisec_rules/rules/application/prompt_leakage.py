@@ -64,5 +64,6 @@ RULE = Rule(
                 "`CrossRegionConfig`.",
     construct="aisec_constructs.application.Guardrail",
     check=check,
+    judges=(GUARDRAIL,),
     services={Service.BEDROCK},
 )

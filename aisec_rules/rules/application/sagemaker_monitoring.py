@@ -121,5 +121,7 @@ RULE = Rule(
     remediation="Enable data capture on the endpoint configuration and add a Model Monitor schedule per endpoint.",
     construct="aisec_constructs.infrastructure.SecureModelEndpoint (monitoring_image_uri)",
     check=check,
+    judges=("AWS::SageMaker::EndpointConfig", "AWS::SageMaker::Endpoint"),
+    reads=("AWS::SageMaker::MonitoringSchedule", *JOB_DEFINITIONS),
     services={Service.SAGEMAKER},
 )

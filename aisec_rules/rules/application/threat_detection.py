@@ -130,5 +130,7 @@ RULE = Rule(
                 "naming the account-level detector and the central finding route.",
     construct="aisec_constructs.detection.ThreatDetection, IncidentResponse",
     check=check,
+    judges=("AWS::GuardDuty::Detector",),
+    reads=("AWS::Events::Rule",),
     scope=Scope.ENVIRONMENT,
 )

@@ -168,4 +168,5 @@ RULE = Rule(
                 "application.",
     construct="aisec_constructs.application.Agent (ActionGroupFunction(mutating=True))",
     check=check,
+    judges=("AWS::Bedrock::Agent",),
 )

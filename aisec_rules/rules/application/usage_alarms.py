@@ -119,5 +119,6 @@ RULE = Rule(
                 "`aisec_constructs.detection.AiMonitoring`).",
     construct="aisec_constructs.detection.AiMonitoring",
     check=check,
+    judges=("AWS::CloudWatch::Alarm",),
     scope=Scope.ENVIRONMENT,
 )

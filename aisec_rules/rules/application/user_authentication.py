@@ -104,5 +104,7 @@ RULE = Rule(
                 "the user pool.",
     construct="aisec_constructs.application.SecureApi",
     check=check,
+    judges=("AWS::ApiGateway::Method", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Api", "AWS::Lambda::Url"),
+    reads=("AWS::Cognito::UserPool",),
     tightens=True,
 )

@@ -103,4 +103,6 @@ RULE = Rule(
                 "`AWS::Bedrock::PromptVersion`, and point flow prompt nodes at the version ARN.",
     construct="aisec_constructs.application.ManagedPrompt",
     check=check,
+    judges=(PROMPT, "AWS::Bedrock::Flow"),
+    reads=(PROMPT_VERSION,),
 )

@@ -57,4 +57,6 @@ RULE = Rule(
                 "the services the agent may ever use.",
     construct="aisec_constructs.application.Agent (and the AgentCore constructs of the application layer)",
     check=check,
+    judges=("AWS::Bedrock::Agent",),
+    reads=("AWS::IAM::Role",),
 )

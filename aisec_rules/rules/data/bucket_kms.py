@@ -131,4 +131,5 @@ RULE = Rule(
                 "`encryption: BucketEncryption.KMS` with `encryptionKey` on the bucket.",
     construct="aisec_constructs.data.SecureBucket",
     check=check,
+    judges=("AWS::S3::Bucket",),
 )

@@ -233,4 +233,6 @@ RULE = Rule(
                 "`aws:SecureTransport` \"false\" in the bucket policy.",
     construct="aisec_constructs.data.SecureBucket",
     check=check,
+    judges=("AWS::S3::Bucket",),
+    reads=("AWS::S3::BucketPolicy",),
 )

@@ -51,4 +51,5 @@ RULE = Rule(
                 "...}}` to the `ServicePrincipal` of the role.",
     construct="aisec_constructs.data.KnowledgeBase, aisec_constructs.data.ModelInvocationLogging, aisec_constructs.application.Agent",
     check=check,
+    judges=("AWS::IAM::Role",),
 )

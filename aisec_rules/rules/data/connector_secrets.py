@@ -95,4 +95,6 @@ RULE = Rule(
                 "schedule; reference it by `Ref`.",
     construct="aisec_constructs.data.ConnectorSecret (with KnowledgeBase.add_connector_source)",
     check=check,
+    judges=("AWS::SecretsManager::Secret",),
+    reads=("AWS::Bedrock::DataSource", "AWS::Bedrock::KnowledgeBase", "AWS::SecretsManager::RotationSchedule"),
 )

@@ -18,7 +18,7 @@ from typing import Dict, Iterator, List
 
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ._trust import role_resource, role_users
+from ._trust import ROLE_PROPERTIES, role_resource, role_users
 
 
 def check(ctx: Context) -> Iterator[Violation]:
@@ -51,4 +51,5 @@ RULE = Rule(
                 "component uses (`aisec_constructs.data.KnowledgeBase` creates its own role).",
     construct="aisec_constructs.data.KnowledgeBase, aisec_constructs.application.Agent (each creates its own role)",
     check=check,
+    judges=tuple(ROLE_PROPERTIES),
 )

@@ -214,4 +214,9 @@ RULE = Rule(
     construct="aisec_constructs.data.KnowledgeBase, aisec_constructs.application.Agent, "
               "aisec_constructs.infrastructure.PrivateToolFunction (least-privilege roles)",
     check=check,
+    judges=("AWS::IAM::Role",),
+    reads=("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy", "AWS::IAM::User", "AWS::IAM::Group",
+           "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy", "AWS::Lambda::Function", "AWS::Lambda::Alias",
+           "AWS::Lambda::Version", "AWS::Bedrock::Agent", "AWS::Bedrock::KnowledgeBase", "AWS::Bedrock::DataSource",
+           "AWS::BedrockAgentCore::Runtime", "AWS::BedrockAgentCore::Gateway", "AWS::BedrockAgentCore::GatewayTarget"),
 )

@@ -103,5 +103,6 @@ RULE = Rule(
                 "to the invocation statement (`aisec_constructs.data.ModelAccess(guardrail_arn=..., guardrail_version=...)`).",
     construct="aisec_constructs.data.ModelAccess",
     check=check,
+    judges=iam.POLICY_TYPES,
     services={Service.BEDROCK},
 )

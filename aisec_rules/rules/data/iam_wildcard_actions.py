@@ -121,4 +121,5 @@ RULE = Rule(
                 "use `Deny` rather than `Allow` with `NotAction`.",
     construct="aisec_constructs.data.ModelAccess and the roles of Agent, KnowledgeBase, PrivateToolFunction",
     check=check,
+    judges=iam.POLICY_TYPES,
 )

@@ -81,4 +81,6 @@ RULE = Rule(
                 "(`SecureBucket` does).",
     construct="aisec_constructs.data.KnowledgeBase, aisec_constructs.data.SecureBucket",
     check=check,
+    judges=("AWS::Bedrock::DataSource",),
+    reads=("AWS::S3::Bucket",),
 )

@@ -149,5 +149,6 @@ RULE = Rule(
                 "foundation-model ARNs it routes to), in a statement of their own.",
     construct="aisec_constructs.data.ModelAccess",
     check=check,
+    judges=iam.POLICY_TYPES,
     services={Service.BEDROCK},
 )

@@ -233,4 +233,5 @@ RULE = Rule(
     construct="no construct can enforce it: the rule judges the values an application puts into environment variables; keep "
               "credentials in aisec_constructs.data.ConnectorSecret (or any secret) and pass its ARN",
     check=check,
+    judges=("AWS::Lambda::Function", "AWS::BedrockAgentCore::Runtime", "AWS::ECS::TaskDefinition"),
 )

@@ -33,7 +33,7 @@ from typing import Iterator
 
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from .._sagemaker_jobs import network_flag_on_every_job
+from .._sagemaker_jobs import JOB_DEFINITIONS, SCHEDULE, network_flag_on_every_job
 
 _WHY = " (a distributed monitoring job otherwise moves the captured data between instances in clear text)"
 
@@ -58,5 +58,6 @@ RULE = Rule(
     construct="aisec_constructs.infrastructure.SecureModelEndpoint (monitoring_image_uri): its data quality job "
               "definition encrypts inter-container traffic",
     check=check,
+    judges=(SCHEDULE, *JOB_DEFINITIONS),
     services={Service.SAGEMAKER},
 )

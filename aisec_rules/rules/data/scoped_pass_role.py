@@ -107,4 +107,5 @@ RULE = Rule(
                 "service that receives the role).",
     construct="aisec_constructs.data.ModelInvocationLogging (PassRole scoped to Bedrock)",
     check=check,
+    judges=iam.POLICY_TYPES,
 )

@@ -46,5 +46,6 @@ RULE = Rule(
                 "knowledge base source buckets), or acknowledge when Macie is managed centrally.",
     construct="aisec_constructs.data.DataClassification",
     check=check,
+    judges=("AWS::Macie::Session",),
     scope=Scope.ENVIRONMENT,
 )

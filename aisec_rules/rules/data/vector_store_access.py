@@ -238,4 +238,5 @@ RULE = Rule(
                 "policies name the roles instead of `*`.",
     construct="aisec_constructs.data.OpenSearchVectorCollection (grant_data_access), S3VectorStore",
     check=check,
+    judges=("AWS::OpenSearchServerless::AccessPolicy", "AWS::S3Vectors::VectorBucketPolicy"),
 )

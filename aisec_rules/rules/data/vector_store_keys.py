@@ -208,4 +208,6 @@ RULE = Rule(
                 "customer managed key; the key choice is create-only.",
     construct="aisec_constructs.data.OpenSearchVectorCollection, aisec_constructs.data.S3VectorStore",
     check=check,
+    judges=("AWS::OpenSearchServerless::Collection", "AWS::S3Vectors::VectorBucket", "AWS::S3Vectors::Index"),
+    reads=("AWS::OpenSearchServerless::SecurityPolicy", "AWS::Bedrock::KnowledgeBase", "AWS::RDS::DBCluster"),
 )

@@ -32,6 +32,10 @@ DISTRIBUTION = "AWS::CloudFront::Distribution"
 ASSOCIATION = "AWS::WAFv2::WebACLAssociation"
 WEB_ACL = "AWS::WAFv2::WebACL"
 RULE_GROUP = "AWS::WAFv2::RuleGroup"
+#: what :func:`entry_points` returns (a REST API stage only when the API is not private)
+ENTRY_POINTS = (STAGE, LOAD_BALANCER, GRAPHQL, USER_POOL, DISTRIBUTION)
+#: what tells whether an entry point is private and which web ACL protects it
+WAF = (REST_API, ASSOCIATION, WEB_ACL, RULE_GROUP)
 
 
 def _literal(template: Template, value: Any, default: Any) -> List[Any]:

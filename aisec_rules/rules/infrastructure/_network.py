@@ -28,6 +28,10 @@ from ...read.template import MISSING, Resource, Template, is_true
 VPC = "AWS::EC2::VPC"
 SUBNET = "AWS::EC2::Subnet"
 ENDPOINT = "AWS::EC2::VPCEndpoint"
+#: what :func:`compute` and :func:`endpoints` read to find the VPCs that host AI resources
+PLACEMENT = ("AWS::Lambda::Function", "AWS::BedrockAgentCore::Runtime", "AWS::BedrockAgentCore::CodeInterpreterCustom",
+             "AWS::BedrockAgentCore::BrowserCustom", "AWS::SageMaker::NotebookInstance", "AWS::SageMaker::Model",
+             "AWS::SageMaker::Domain", SUBNET, ENDPOINT)
 
 
 _AI_SERVICE = re.compile(r"^(bedrock|sagemaker)", re.IGNORECASE)

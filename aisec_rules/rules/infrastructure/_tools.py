@@ -21,6 +21,9 @@ from typing import Any, List, Optional
 from ...read.template import MISSING, Resource, Template, as_list
 
 FUNCTION = "AWS::Lambda::Function"
+#: the resources whose tool references :func:`references` reads, and the function types it resolves them to
+HOLDERS = ("AWS::Bedrock::Agent", "AWS::BedrockAgentCore::GatewayTarget", "AWS::Bedrock::DataSource")
+FUNCTIONS = (FUNCTION, "AWS::Lambda::Alias", "AWS::Lambda::Version")
 
 
 @dataclass(frozen=True)

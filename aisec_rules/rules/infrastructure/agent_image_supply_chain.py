@@ -139,5 +139,7 @@ RULE = Rule(
                 "sign tool function code with AWS Signer and set a code signing configuration.",
     construct="aisec_constructs.infrastructure.PrivateToolFunction (code signing)",
     check=check,
+    judges=("AWS::BedrockAgentCore::Runtime", *_tools.HOLDERS),
+    reads=("AWS::ECR::Repository", "AWS::ECR::RegistryScanningConfiguration", *_tools.FUNCTIONS),
     tightens=True,
 )

@@ -138,4 +138,5 @@ RULE = Rule(
                 "account's AgentCore ARNs as `Resource`.",
     construct="aisec_constructs.infrastructure.IsolatedNetwork",
     check=check,
+    judges=(net.ENDPOINT,),
 )

@@ -77,4 +77,6 @@ RULE = Rule(
                 "that reason.",
     construct="aisec_constructs.infrastructure.IsolatedNetwork",
     check=check,
+    judges=(net.VPC,),
+    reads=(*net.PLACEMENT, "AWS::EC2::FlowLog"),
 )

@@ -105,4 +105,6 @@ RULE = Rule(
                 "target's `PrivateEndpoint.ManagedVpcResource` (VPC, subnets, security groups).",
     construct="aisec_constructs.infrastructure.gateway_target_private_endpoint",
     check=check,
+    judges=("AWS::BedrockAgentCore::GatewayTarget",),
+    reads=("AWS::ElasticLoadBalancingV2::LoadBalancer",),
 )

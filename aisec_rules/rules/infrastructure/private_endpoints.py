@@ -43,7 +43,7 @@ def needed(ctx: Context, capabilities: FrozenSet[Capability]) -> List[str]:
     """The endpoint suffixes a workload with these capabilities needs, in a stable order."""
     template = ctx.template
     bedrock_agent = bool(template.of_type("AWS::Bedrock::Agent", "AWS::Bedrock::AgentAlias"))
-    agentcore = any(t.startswith("AWS::BedrockAgentCore::") for t in template.types())
+    agentcore = bool(template.of_family("AWS::BedrockAgentCore::"))
     result = [net.BEDROCK_RUNTIME]
     if Capability.CONNECTS in capabilities or (Capability.ACTS in capabilities and bedrock_agent):
         result.append(net.BEDROCK_AGENT_RUNTIME)
@@ -103,5 +103,7 @@ RULE = Rule(
                 "acknowledge the finding with that reason.",
     construct="aisec_constructs.infrastructure.IsolatedNetwork",
     check=check,
+    judges=("AWS::EC2::VPC",),
+    reads=(*net.PLACEMENT, "AWS::Bedrock::Agent", "AWS::Bedrock::AgentAlias", "AWS::BedrockAgentCore::*"),
     services={Service.BEDROCK},
 )

@@ -121,4 +121,6 @@ RULE = Rule(
                 "and add an `AWS::BedrockAgentCore::GatewayRateLimit` per gateway.",
     construct="aisec_constructs.application.SecureApi (stage throttling and a WAF rate rule), AgentCoreGateway (rate limit)",
     check=check,
+    judges=("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage", "AWS::BedrockAgentCore::Gateway"),
+    reads=("AWS::ApiGateway::RestApi", "AWS::ApiGateway::UsagePlan", *_entry.WAF, "AWS::BedrockAgentCore::GatewayRateLimit"),
 )

@@ -70,4 +70,6 @@ RULE = Rule(
                 "construct does); if it lives in a shared networking stack, acknowledge the finding with that reason.",
     construct="aisec_constructs.infrastructure.IsolatedNetwork",
     check=check,
+    judges=(net.VPC,),
+    reads=net.PLACEMENT,
 )

@@ -70,5 +70,6 @@ RULE = Rule(
                 "endpoint configuration.",
     construct="aisec_constructs.infrastructure.SecureModelEndpoint (initial_instance_count, default 2)",
     check=check,
+    judges=("AWS::SageMaker::EndpointConfig",),
     services={Service.SAGEMAKER},
 )

@@ -50,5 +50,6 @@ RULE = Rule(
     construct="aisec_constructs.infrastructure.SecureModelEndpoint (models); Studio domains have none: a domain is "
               "account-level platform setup, so set AppNetworkAccessType VpcOnly where the domain is created",
     check=check,
+    judges=("AWS::SageMaker::Model", "AWS::SageMaker::Domain"),
     services={Service.SAGEMAKER},
 )

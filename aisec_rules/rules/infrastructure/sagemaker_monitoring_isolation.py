@@ -35,7 +35,7 @@ from typing import Iterator
 
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from .._sagemaker_jobs import network_flag_on_every_job
+from .._sagemaker_jobs import JOB_DEFINITIONS, SCHEDULE, network_flag_on_every_job
 
 _WHY = " (an isolated monitoring container makes no network calls with the captured traffic it reads)"
 
@@ -62,5 +62,6 @@ RULE = Rule(
     construct="aisec_constructs.infrastructure.SecureModelEndpoint (monitoring_image_uri): its data quality job "
               "definition is network-isolated and its schedule names that definition",
     check=check,
+    judges=(SCHEDULE, *JOB_DEFINITIONS),
     services={Service.SAGEMAKER},
 )

@@ -63,5 +63,6 @@ RULE = Rule(
     construct="none: aisec_constructs.infrastructure.SecureModelEndpoint deploys model packages (no ImageConfig) and "
               "fails this rule; acknowledge it or deploy a private-registry image",
     check=check,
+    judges=("AWS::SageMaker::Model",),
     services={Service.SAGEMAKER},
 )

@@ -73,4 +73,6 @@ RULE = Rule(
                 "`PrivateToolFunction` construct always does).",
     construct="aisec_constructs.infrastructure.PrivateToolFunction",
     check=check,
+    judges=_tools.HOLDERS,
+    reads=_tools.FUNCTIONS,
 )

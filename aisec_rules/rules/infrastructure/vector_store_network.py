@@ -122,4 +122,6 @@ RULE = Rule(
                 "workload's OpenSearch Serverless VPC endpoint) or `SourceServices: [\"bedrock.amazonaws.com\"]`.",
     construct="aisec_constructs.data.OpenSearchVectorCollection",
     check=check,
+    judges=("AWS::OpenSearchServerless::Collection",),
+    reads=("AWS::OpenSearchServerless::SecurityPolicy",),
 )

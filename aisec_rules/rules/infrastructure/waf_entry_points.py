@@ -72,4 +72,6 @@ RULE = Rule(
                 "rate-based rule and managed rule groups.",
     construct="aisec_constructs.application.SecureApi (regional web ACL: managed rule groups and a rate-based rule)",
     check=check,
+    judges=_entry.ENTRY_POINTS,
+    reads=_entry.WAF,
 )
