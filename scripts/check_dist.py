@@ -6,7 +6,7 @@
 2. Install the wheel into a fresh venv (no editable install), and from a working folder outside the checkout:
    check that ``aisec_rules`` and ``aisec_constructs`` are imported from that venv, run ``aisec check`` on a
    fixture template (exit 1 with the expected finding), and run a two-stack CDK app with the pack
-   (``tests/fixtures/dist/app.py``): the pack judges both stacks as one system, writes its readiness report, and
+   (``tests/fixtures/wheel_app/app.py``): the pack judges both stacks as one system, writes its readiness report, and
    ``aisec check`` on the synthesized cdk.out finds exactly what the pack reported.
 3. Install again from a git URL at a tag (a temporary clone of this checkout, tagged there), the README's other
    install line, and check the CLI runs.
@@ -30,7 +30,7 @@ from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "cli" / "public_interpreter.yaml"
-APP = ROOT / "tests" / "fixtures" / "dist" / "app.py"
+APP = ROOT / "tests" / "fixtures" / "wheel_app" / "app.py"
 #: what setuptools prints when this project's packaging settings (pyproject.toml) are deprecated
 OWN_WARNINGS = re.compile(r"(SetuptoolsDeprecationWarning|BuildBackendWarning|DeprecationWarning):")
 
