@@ -255,8 +255,9 @@ def _report(args: argparse.Namespace, rules) -> int:
     return _write(text, args.output, EXIT_OK)
 
 
-def _write(text: str, output: Optional[Path], code: int) -> int:
-    """Write ``text`` to ``output`` (stdout when None) and return ``code``, or EXIT_USAGE when it cannot be written."""
+def _write(text: str, output: Optional[Path], code: int, what: str = "") -> int:
+    """Write ``text`` to ``output`` (stdout when None) and return ``code``, or EXIT_USAGE when it cannot be written;
+    ``what`` follows the file name in the line that says it was written."""
     if output is None:
         sys.stdout.write(text)
         return code
@@ -266,7 +267,7 @@ def _write(text: str, output: Optional[Path], code: int) -> int:
     except OSError as error:
         print(f"aisec: error: cannot write {output}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"wrote {output}")
+    print(f"wrote {output}{what}")
     return code
 
 
@@ -357,14 +358,8 @@ def _baseline(args: argparse.Namespace, rules) -> int:
                                                                      "--add-new adds them") + ")")
     else:
         result = baselines.of_findings(candidates, day, version(), keep=old)
-    try:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(result.to_json(), encoding="utf-8")
-    except OSError as error:
-        print(f"aisec: error: cannot write {args.output}: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"wrote {args.output}: {len(result.entries)} finding(s) baselined at {phase.label}{summary}")
-    return EXIT_OK
+    return _write(result.to_json(), args.output, EXIT_OK,
+                  f": {len(result.entries)} finding(s) baselined at {phase.label}{summary}")
 
 
 def _docs(output: Path, check_only: bool, text: str) -> int:

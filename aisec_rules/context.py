@@ -31,6 +31,9 @@ class Context:
     environment: str = AGNOSTIC
     #: every environment of the system, this one included (empty: the view is judged alone)
     system: SystemView = field(default_factory=SystemView)
+    #: the organization's policy (aisec.toml) the run judges under: the values a rule's requirement
+    #: depends on (``evidence_retention_days`` for AISEC-APP-31); the default policy when none is given
+    policy: Policy = field(default_factory=Policy)
 
     def system_of_type(self, rtype: str) -> List[Tuple[str, Template, Resource]]:
         """(environment name, its view, resource) of every resource of ``rtype`` the system declares, in
@@ -39,9 +42,6 @@ class Context:
         if not self.system.views:
             return [(self.environment, self.template, r) for r in self.template.of_type(rtype)]
         return self.system.of_type(rtype)
-    #: the organization's policy (aisec.toml) the run judges under: the values a rule's requirement
-    #: depends on (``evidence_retention_days`` for AISEC-APP-31); the default policy when none is given
-    policy: Policy = field(default_factory=Policy)
 
     def capabilities_of(self, logical_id: str) -> FrozenSet[Capability]:
         """What the workload of one resource does: the capabilities of the stack that declares it (its

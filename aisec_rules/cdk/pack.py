@@ -6,7 +6,7 @@ Register it the same way whether cdk-nag 2 or cdk-nag 3 is installed::
 
 It is a CDK policy-validation plugin (``aws_cdk.IPolicyValidationPlugin``) rather than a
 subclass of either cdk-nag major's ``NagPack``; what differs between the majors lives in
-``_nag_compat``.
+:mod:`aisec_rules.cdk.nag_compat`.
 
 Why it is shaped this way (DESIGN.md section 4): one Python rule applied through jsii costs
 about a millisecond per resource, so the naive pack (one ``_apply_rule`` per rule per resource)
@@ -17,7 +17,7 @@ the pure-Python engine evaluates those files.
 Acknowledgements: ``Validations.of(construct).acknowledge(Acknowledgment(id="AISEC-DATA-01",
 reason=...))`` on a resource or any ancestor, or cdk-nag 2's ``NagSuppressions``. An aspect
 registered by this pack (cdk-nag 3's ``WriteNagSuppressionsToCloudFormationAspect``, or its
-Python equivalent with cdk-nag 2: ``_nag_compat``) copies every CDK acknowledgement, inherited
+Python equivalent with cdk-nag 2: :mod:`aisec_rules.cdk.nag_compat`) copies every CDK acknowledgement, inherited
 ones included, into the resource's ``Metadata.cdk_nag.rules_to_suppress``, where cdk-nag 2's
 ``NagSuppressions`` write theirs; the engine reads them there, exactly as ``aisec check`` does
 for templates synthesized elsewhere. Both the bare id
@@ -62,21 +62,22 @@ import aws_cdk as cdk
 import jsii
 from constructs import IConstruct
 
-from .nag_compat import acknowledgements_to_template
-from ..version import version
-from ..governance import exceptions
-from ..read import loader
-from ..governance import baseline as baselines
-from ..governance import policy as policies
-from ..governance.unused import unused as unused_acknowledgements
-from ..read.assembly import artifacts_of, outermost_assembly
-from .report import policy_report
 from ..engine import Judgement, judge
-from ..model import Capability, Finding, Phase
-from ..registry import RULES
+from ..governance import baseline as baselines
+from ..governance import exceptions
+from ..governance import policy as policies
 from ..governance.policy import Policy
+from ..governance.unused import Unused
+from ..governance.unused import unused as unused_acknowledgements
+from ..model import Capability, Finding, Phase
+from ..read import loader
+from ..read.assembly import artifacts_of, outermost_assembly
 from ..read.stack import Stack
 from ..read.template import TemplateError
+from ..registry import RULES
+from ..version import version
+from .nag_compat import acknowledgements_to_template
+from .report import policy_report
 
 PACK_NAME = "AISEC"
 PHASE_CONTEXT_KEY = "aisec:phase"
@@ -177,21 +178,22 @@ class AiSecurityChecks:
         unused = unused_acknowledgements(stacks, [f for j in judgements for p in phases for f in j.findings[p]],
                                          RULES, phases)
         if self._report and paths:
-            self._write_report(judgements, today, Path(paths[0]))
+            self._write_report(judgements, today, Path(paths[0]), unused)
         # The report goes back as jsii wire data, findings that read the same grouped into one
         # violation: CDK's per-violation work after validate() cost more than the rules (cdk_report).
         return policy_report(findings, verbose=self._verbose, warn=self._warn, unused=unused,
                              fail_on_unused=self._policy.fail_on_unused_acknowledgements)
 
-    def _write_report(self, judgements: List[Judgement], today, template_path: Path) -> None:
+    def _write_report(self, judgements: List[Judgement], today, template_path: Path, unused: List[Unused]) -> None:
         """The readiness report (HTML and JSON) in the cloud assembly folder, next to CDK's
-        validation-report.json."""
+        validation-report.json; ``unused``: the acknowledgements that match no finding of any phase."""
         from ..output import readiness
         from ..output import readiness_html
 
         folder = outermost_assembly(template_path.resolve().parent) or template_path.resolve().parent
         result = readiness.from_judgements(judgements, enforced=self._phase, policy=self._policy, today=today,
-                                           rules=RULES, version=version(), baseline=self._baseline, warn=self._warn)
+                                           rules=RULES, version=version(), baseline=self._baseline, warn=self._warn,
+                                           unused=unused)
         # compact: json.dumps with an indent runs the pure-Python encoder, six times slower on a large app
         # (`aisec report --format json` indents for people)
         (folder / REPORT_JSON).write_text(json.dumps(result.to_dict()) + "\n", encoding="utf-8")

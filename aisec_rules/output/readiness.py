@@ -39,13 +39,15 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence
 
 from ..context import Context
+from ..engine import Judged, Judgement, judge
 from ..governance import exceptions
 from ..governance.baseline import Baseline, Entry
-from ..governance.unused import Unused, unused
-from ..engine import Judged, Judgement, judge
-from ..model import RISKS, Capability, Finding, Layer, Phase, Rule, Service, Severity
 from ..governance.policy import Policy
+from ..governance.unused import Unused
+from ..governance.unused import unused as unused_acknowledgements
+from ..model import RISKS, Capability, Finding, Layer, Phase, Rule, Service, Severity
 from ..read.stack import Stack
+from ..registry import RULES
 from ..system.environments import Environment
 
 SCHEMA_VERSION = 2
@@ -269,8 +271,6 @@ def assess(stacks: Sequence[Stack], *, enforced: Optional[Phase] = None,
            baseline: Optional[Baseline] = None, warn: bool = False) -> Readiness:
     """Judge ``stacks`` at every phase and build the readiness of each environment."""
     if rules is None:
-        from ..registry import RULES
-
         rules = RULES
     policy = policy or Policy()
     today = today or exceptions.today()
@@ -281,12 +281,12 @@ def assess(stacks: Sequence[Stack], *, enforced: Optional[Phase] = None,
 
 def from_judgements(judgements: Sequence[Judgement], *, enforced: Optional[Phase], policy: Policy, today: dt.date,
                     rules: Sequence[Rule], version: str = "", baseline: Optional[Baseline] = None,
-                    warn: bool = False) -> Readiness:
+                    warn: bool = False, unused: Optional[List[Unused]] = None) -> Readiness:
     """The readiness of environments already judged at every phase (the pack judges once for its
-    violations and its report)."""
+    violations and its report, and passes the ``unused`` acknowledgements it found over every phase)."""
     stacks = [s for j in judgements for s in j.environment.stacks]
     every = [f for j in judgements for p in Phase for f in j.findings[p]]
-    dead = unused(stacks, every, rules, list(Phase))
+    dead = unused if unused is not None else unused_acknowledgements(stacks, every, rules, list(Phase))
     resolved = baseline.resolved(every, stacks, Phase.ADVANCED, rules) if baseline else []
     environments = []
     for j in judgements:
