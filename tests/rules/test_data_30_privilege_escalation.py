@@ -1,25 +1,9 @@
 """AISEC-DATA-30: no identity an AI workload runs as may raise its own privileges."""
 from aisec_rules.model import Phase
 from aisec_rules.rules.data.privilege_escalation import ESCALATION
-from tests.rules.helpers import findings, messages
+from tests.rules.helpers import allow, findings, ids, messages, role
 
 RULE = "AISEC-DATA-30"
-
-
-def role(service, *statements, name="Role", **extra):
-    props = {"AssumeRolePolicyDocument": {"Statement": [
-        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}, **extra}
-    if statements:
-        props["Policies"] = [{"PolicyName": "p", "PolicyDocument": {"Statement": list(statements)}}]
-    return {name: {"Type": "AWS::IAM::Role", "Properties": props}}
-
-
-def allow(action, resource="*", **extra):
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
-
-
-def ids(result):
-    return [f for f, _ in result]
 
 
 def test_a_least_privilege_agent_role_passes():
