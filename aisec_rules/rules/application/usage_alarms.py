@@ -106,6 +106,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-24",
+    aiml_assessment=("BR-32", "FS-05", "FS-11: a usage alarm with actions; an Agents metric counts, none is required"),
     title="Usage and cost alarms",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,
