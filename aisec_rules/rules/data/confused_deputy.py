@@ -40,7 +40,6 @@ def check(ctx: Context) -> Iterator[Violation]:
 RULE = Rule(
     id="AISEC-DATA-06",
     prowler_aisf=("AISF-IAM-05: confused-deputy conditions on Bedrock, AgentCore and SageMaker service roles",),
-    aiml_assessment=("BR-08: the confused-deputy condition of agent roles",),
     title="Confused-deputy guard on AI service roles",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,
