@@ -72,6 +72,9 @@ def test_the_counts_on_this_branch():
 
 
 def test_rule_entries_are_ids_of_the_source_with_an_optional_part():
+    listed = dataclasses.replace(RULES[0], prowler_aisf=["AISF-AI-01"], aiml_assessment=["BR-05: a part"])
+    assert listed.prowler_aisf == ("AISF-AI-01",) and listed.aiml_assessment == ("BR-05: a part",)
+    assert entry("BR-05: a part") == ("BR-05", "a part") and entry("BR-05") == ("BR-05", "")
     for rule in RULES:
         for assessment in ASSESSMENTS:
             for text in getattr(rule, assessment.field):
