@@ -7,7 +7,8 @@ import json
 from typing import Dict, List, Sequence
 
 from .. import security_hub
-from ..assessments import ASSESSMENTS, FULLY, NOT_COVERED, NOT_DECIDABLE, PARTLY, STATUSES, Assessment, Catch, Row
+from ..assessments import (ASSESSMENTS, FULLY, NOT_COVERED, NOT_DECIDABLE, PARTLY, STATUSES, Assessment, Catch, Row,
+                           entry)
 from ..model import Rule, Service
 
 
@@ -83,7 +84,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
             f"- Risks: {', '.join(r.risks)}",
             *([f"- Security Hub ({security_hub.STANDARD_NAME}): {', '.join(r.security_hub)}"]
               if r.security_hub else []),
-            *(f"- {a.name}: {'; '.join(getattr(r, a.field))}" for a in ASSESSMENTS if getattr(r, a.field)),
+            *(f"- {a.name}: {_entries(getattr(r, a.field))}" for a in ASSESSMENTS if getattr(r, a.field)),
             f"- Judges: {', '.join(f'`{t}`' for t in r.judges)}"
             + (f"; also reads {', '.join(f'`{t}`' for t in r.reads)}" if r.reads else ""),
             f"- Satisfied by: {r.construct or 'no construct yet'}",
@@ -122,6 +123,11 @@ def _security_hub_markdown(rules: Sequence[Rule]) -> List[str]:
         else:
             out.append(f"| {control} | {title} | none | {status} |")
     return out
+
+
+def _entries(texts: Sequence[str]) -> str:
+    """A rule's entries for its section: ``AISF-ML-01, SM-11 (partly: ...)``."""
+    return ", ".join(check + (f" (partly: {part})" if part else "") for check, part in map(entry, texts))
 
 
 def _caught_by(catches: Sequence[Catch], link: str, phases: bool) -> str:
@@ -166,7 +172,8 @@ def _assessment_markdown(assessment: Assessment, rules: Sequence[Rule]) -> List[
     for row in rows:
         title = assessment.titles[row.id].replace("|", "\\|")
         if row.status in (FULLY, PARTLY):
-            cell = _caught_by(row.catches, "#", phases=True) + (f"; {row.note}" if row.note else "")
+            note = "together they catch all of it" if row.id in assessment.together else row.note
+            cell = _caught_by(row.catches, "#", phases=True) + (f"; {note}" if note else "")
         else:
             cell = row.note
         out.append(f"| {row.id} | {title} | {row.status} | {cell} |")

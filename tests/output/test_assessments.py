@@ -168,7 +168,9 @@ def test_shown_in_rules_json_and_docs():
         for check in assessment.ids:
             assert markdown.count(f"\n| {check} | ") == 1, check
     assert "\n- Prowler: AWS AI Security Framework: AISF-ML-01\n" in markdown
-    assert "\n- AWS AI/ML security assessment sample: SM-01: domains; SM-11\n" in markdown
+    assert "\n- AWS AI/ML security assessment sample: SM-01 (partly: domains), SM-11\n" in markdown
+    assert ("| SM-01 | Internet Access | fully covered | [AISEC-INF-14](#aisec-inf-14) (Foundational; partly: notebooks), "
+            "[AISEC-INF-15](#aisec-inf-15) (Enhanced; partly: domains); together they catch all of it |") in markdown
 
 
 def test_the_readme_carries_the_generated_tables():
