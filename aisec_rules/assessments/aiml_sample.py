@@ -218,7 +218,7 @@ _RUNS = "created through the API, with no CloudFormation resource"
 
 #: checks a template cannot decide, with the reason
 NOT_DECIDABLE = {
-    "SM-05": "whether pipelines, experiments and the model registry are used is account activity",
+    "SM-05": "it asks whether pipelines have executions and model package groups hold packages: account activity",
     "SM-06": f"it asks whether a Clarify processing job has run; such jobs are {_RUNS}",
     "SM-20": f"compilation jobs are {_RUNS} (and no pipeline step)",
     "SM-22": "it reads the approval history of registered model package versions, which is account state",
