@@ -99,6 +99,14 @@ def check(ctx: Context, holder) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-03",
+    prowler_aisf=("AISF-IAM-02: no AdministratorAccess or AmazonBedrockFullAccess attached",),
+    aiml_assessment=(
+        "SM-02: no AmazonSageMakerFullAccess, not stale access or IAM Identity Center",
+        "BR-01",
+        "BR-08: no AmazonBedrockFullAccess on agent roles",
+        "BR-21: no AdministratorAccess or AI FullAccess policies",
+        "AC-02: the BedrockAgentCoreFullAccess policy",
+    ),
     title="No broad AWS-managed policies",
     layer=Layer.DATA,
     phase=Phase.FOUNDATIONAL,

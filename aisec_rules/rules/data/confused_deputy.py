@@ -39,6 +39,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-06",
+    prowler_aisf=("AISF-IAM-05: confused-deputy conditions on Bedrock, AgentCore and SageMaker service roles",),
     title="Confused-deputy guard on AI service roles",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

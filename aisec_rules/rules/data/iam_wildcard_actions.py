@@ -107,6 +107,13 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-01",
+    prowler_aisf=("AISF-IAM-02: no administrator Action * in identity policies",),
+    aiml_assessment=(
+        "BR-21: no * or AI-service wildcard actions, not Resource *",
+        "AC-02: bedrock-agentcore:* and *",
+        "FS-07: * and AI-service wildcards, not iam:*, s3:*, ec2:*, lambda:*",
+        "FS-22: bedrock:*, not narrower knowledge-base actions on every resource",
+    ),
     title="No wildcard AI actions",
     layer=Layer.DATA,
     phase=Phase.FOUNDATIONAL,

@@ -126,6 +126,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-13",
+    aiml_assessment=("FS-16: the repositories of AgentCore runtime images scan on push",),
     title="Agent image and tool code supply chain",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

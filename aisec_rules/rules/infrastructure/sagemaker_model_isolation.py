@@ -37,6 +37,8 @@ def check(ctx: Context):
 RULE = Rule(
     id="AISEC-INF-15",
     security_hub=("SageMaker.5",),
+    prowler_aisf=("AISF-ML-01",),
+    aiml_assessment=("SM-01: domains", "SM-11"),
     title="SageMaker model and Studio isolation",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

@@ -61,6 +61,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-04",
+    prowler_aisf=("AISF-RUNTIME-03: tool and transformation functions run in a VPC",),
     title="Tool and action-group Lambdas run in a VPC",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,
