@@ -122,6 +122,9 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-34",
+    prowler_aisf=("AISF-IAM-01: Cognito user pool MFA ON and threat protection ENFORCED, from Enhanced",
+                  "AISF-IAM-07: guest access to models through identity pools; MFA ON and threat protection "
+                  "ENFORCED from Enhanced",),
     title="No anonymous model access through Cognito",
     layer=Layer.APPLICATION,
     phase=Phase.FOUNDATIONAL,

@@ -112,6 +112,10 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-30",
+    prowler_aisf=("AISF-IAM-02: no privilege escalation from AI workload roles: IAM policy and trust writes, keys, "
+                  "console passwords, sts:AssumeRole, iam:PassRole with code on any resource",),
+    aiml_assessment=("BR-21: no privilege escalation from action-group function roles",
+                     "FS-07: iam:* through its escalation actions on agent roles"),
     title="No privilege escalation from AI workload identities",
     layer=Layer.DATA,
     phase=Phase.FOUNDATIONAL,

@@ -211,6 +211,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-20",
+    aiml_assessment=("FS-01: a body-size limit on public entry points, by WAF or a validated request model",),
     title="Prompt size bounded at the entry point",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,
