@@ -93,7 +93,7 @@ def test_known_mappings():
     assert ml02.status == FULLY and [c.rule.id for c in ml02.catches] == ["AISEC-INF-14", "AISEC-DATA-26"]
     assert all(c.part for c in ml02.catches) and "AISEC-DATA-26" in ml02.note
     assert prowler["AISF-IAM-02"].status == PARTLY
-    assert {c.rule.id for c in prowler["AISF-IAM-02"].catches} == {"AISEC-DATA-01", "AISEC-DATA-03"}
+    assert {c.rule.id for c in prowler["AISF-IAM-02"].catches} == {"AISEC-DATA-01", "AISEC-DATA-03", "AISEC-DATA-30"}
     assert prowler["AISF-DATA-06"].status == PARTLY  # APP-33 does not require @@operators_allowed_for_child_policies
     assert prowler["AISF-GOV-03"].status == NOT_DECIDABLE and prowler["AISF-RUNTIME-01"].status == NOT_COVERED
     assert [c.rule.id for c in sample["SM-11"].catches] == ["AISEC-INF-15"] and sample["SM-11"].status == FULLY
