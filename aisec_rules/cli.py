@@ -272,6 +272,13 @@ def _write(text: str, output: Optional[Path], code: int, what: str = "") -> int:
 
 
 def _check(args: argparse.Namespace, rules) -> int:
+    from .engine import collector_paused
+
+    with collector_paused():  # reading, judging and writing keep the templates alive: see collector_paused
+        return _checked(args, rules)
+
+
+def _checked(args: argparse.Namespace, rules) -> int:
     from .output import findings as report
     from .engine import evaluate_system
     from .governance.unused import unused as unused_acknowledgements
