@@ -155,10 +155,12 @@ def write_corpus(resources: int, folder: Path) -> List[Path]:
 
 
 def measure(command: Sequence[str], env: Dict[str, str], output: Path) -> dict:
-    """One process: its CPU seconds (user + system), wall seconds and peak memory in MB, stdout to ``output``."""
+    """One process: its CPU seconds (user + system), wall seconds and peak memory in MB, stdout to ``output``. It
+    runs in the folder of ``output``: ``python -m`` and ``-c`` put the working directory first on ``sys.path``, so
+    in the checkout it would import the checkout's code whatever ``PYTHONPATH`` says."""
     with output.open("wb") as sink:
         start = time.perf_counter()
-        process = subprocess.Popen(list(command), cwd=ROOT, env=env, stdout=sink, stderr=subprocess.PIPE)
+        process = subprocess.Popen(list(command), cwd=output.parent, env=env, stdout=sink, stderr=subprocess.PIPE)
         assert process.stderr is not None
         stderr = process.stderr.read()
         _, status, usage = os.wait4(process.pid, 0)
@@ -171,7 +173,8 @@ def measure(command: Sequence[str], env: Dict[str, str], output: Path) -> dict:
 
 
 def environment(code: Path) -> Dict[str, str]:
-    """The environment of a child process that imports ``aisec_rules`` from ``code``."""
+    """The environment of a child process that imports ``aisec_rules`` from ``code`` (before the editable install of
+    the checkout)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(code)
     return env
@@ -179,7 +182,8 @@ def environment(code: Path) -> Dict[str, str]:
 
 def commands(corpus: Path) -> Dict[str, List[str]]:
     check = [sys.executable, "-m", "aisec_rules.cli", "check", "--phase", "advanced", str(corpus), "--format"]
-    return {"parse": [sys.executable, "-c", PARSE, str(corpus)], **{f: check + [f] for f in FORMATS}}
+    return {"parse": [sys.executable, "-c", PARSE, str(corpus)], **{f: check + [f] for f in FORMATS},
+            "which": [sys.executable, "-c", "import aisec_rules; print(aisec_rules.__file__)"]}
 
 
 def series(sizes: Sequence[int], repeat: int, against: Optional[str]) -> dict:
@@ -199,6 +203,13 @@ def series(sizes: Sequence[int], repeat: int, against: Optional[str]) -> dict:
                 for round_ in range(repeat):
                     for code, where in codes.items():
                         for what, command in commands(corpus).items():
+                            if what == "which":
+                                imported = subprocess.run(command, cwd=scratch, env=environment(where),
+                                                          capture_output=True, text=True).stdout.strip()
+                                if not Path(imported).is_relative_to(where):
+                                    raise SystemExit(f"the {code} code imports aisec_rules from {imported}, not "
+                                                     f"from {where}")
+                                continue
                             if what == "parse" and code != "new":
                                 continue
                             figures = measure(command, environment(where), Path(scratch) / "out")
