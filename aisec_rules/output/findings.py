@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import io
+import itertools
 import json
 import os
 import re
@@ -108,14 +110,19 @@ def write_findings_json(out: Writer, findings: Sequence[Finding], stacks: Sequen
 
 
 #: where :func:`_write_json` writes the items of its one long list
-_ITEMS = "\0aisec:items"
+_ITEMS = object()
 
 
 def _write_json(out: Writer, document: Mapping[str, object], items: Iterable[str]) -> None:
     """Write ``document`` as indented JSON with the value :data:`_ITEMS` replaced by a list of ``items`` (each an
     encoded JSON value), one item per line, then a newline. Linear in the output: the long list is never held as
-    one string, and each item is encoded by the C encoder (``json.dumps`` with ``indent`` is pure Python)."""
-    text, marker = json.dumps(document, indent=2), json.dumps(_ITEMS)
+    one string, and each item is encoded by the C encoder (``json.dumps`` with ``indent`` is pure Python). The
+    list's place is marked by a string the rest of the document does not hold (it holds text of the templates)."""
+    for attempt in itertools.count():
+        name = f"aisec:items:{attempt}"
+        text, marker = json.dumps(document, indent=2, default=functools.partial(_named, name)), json.dumps(name)
+        if text.count(marker) == 1:
+            break
     at = text.index(marker)
     line = text[text.rfind("\n", 0, at) + 1:at]
     indent = line[:len(line) - len(line.lstrip())]
@@ -126,6 +133,13 @@ def _write_json(out: Writer, document: Mapping[str, object], items: Iterable[str
         separator = ",\n"
     out.write("[]" if separator == "[\n" else "\n" + indent + "]")
     out.write(text[at + len(marker):] + "\n")
+
+
+def _named(name: str, value: object) -> str:
+    """``name`` in place of :data:`_ITEMS` (the ``default`` of ``json.dumps``); anything else is not JSON."""
+    if value is _ITEMS:
+        return name
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 #: The ``$schema`` GitHub code scanning documents for SARIF 2.1.0 uploads.

@@ -62,3 +62,4 @@ def test_a_crlf_template_still_gets_its_regions_from_the_composer(tmp_path):
     path.write_bytes(b'{\r\n  "Resources": {\r\n    "A": {"Type": "AWS::SNS::Topic"}\r\n  }\r\n}\r\n')
     assert _sarif_resource_regions(str(path)) == {"A": {"startLine": 3, "startColumn": 5, "endLine": 3,
                                                         "endColumn": 8}}
+
