@@ -53,6 +53,13 @@ def dump(keys: Iterable[Key]) -> str:
     return "[\n" + ",\n".join(json.dumps(list(k)) for k in sorted(keys)) + "\n]\n"
 
 
+def from_output(folder: str) -> Set[Key]:
+    """Every phase's findings as the readiness report the synth wrote lists them (each once, with its phases)."""
+    report = json.loads((Path(folder) / "aisec-report.json").read_text(encoding="utf-8"))
+    return {(p, f["id"], f["stack"], f["resource"]) for e in report["environments"] for f in e["findings"]
+            for p in f["phases"]}
+
+
 def cdk_violations(folder: str) -> List[dict]:
     """The AISEC plugin's violations in CDK's validation-report.json."""
     report = json.loads((Path(folder) / "validation-report.json").read_text(encoding="utf-8"))
