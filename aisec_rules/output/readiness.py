@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence, Tuple
 
 from ..context import Context
@@ -81,10 +82,11 @@ class Control:
 
 class FindingIds:
     """The id by which the JSON's per-phase views name a finding of the environment's list: its fingerprint
-    (:attr:`aisec_rules.model.Finding.fingerprint`), the same at every phase, computed once per finding."""
+    (:attr:`aisec_rules.model.Finding.fingerprint`), the same at every phase, computed once per finding (``known``:
+    identity -> fingerprint, of the findings already written)."""
 
-    def __init__(self) -> None:
-        self._ids: Dict[str, str] = {}
+    def __init__(self, known: Optional[Dict[str, str]] = None) -> None:
+        self._ids: Dict[str, str] = dict(known or {})
 
     def __call__(self, finding: Finding) -> str:
         identity = finding.identity
@@ -149,7 +151,7 @@ class EnvironmentReadiness:
             return None
         return Phase.FOUNDATIONAL if self.highest_met is None else Phase(self.highest_met + 1)
 
-    @property
+    @cached_property
     def risks(self) -> List[tuple]:
         """(risk id, open findings, baselined findings) at Advanced, most unacknowledged findings first."""
         counts: Dict[str, List[int]] = {}
@@ -186,7 +188,9 @@ class EnvironmentReadiness:
 
     def to_dict(self) -> dict:
         env = self.environment
-        ids = FindingIds()
+        once = self.once()
+        findings = [_finding(f, phases) for f, phases in once]
+        ids = FindingIds({f.identity: entry["fingerprint"] for (f, _), entry in zip(once, findings, strict=True)})
         return {
             "name": env.name, "label": env.label,
             "stacks": [{"name": s.name, "template": s.template.path} for s in env.stacks],
@@ -202,7 +206,7 @@ class EnvironmentReadiness:
                       for risk, n, b in self.risks],
             "exceptions": self.register,
             "evidence": [{"rule_id": rule_id, "items": items} for rule_id, items in sorted(self.evidence.items())],
-            "findings": [_finding(f, phases) for f, phases in self.once()],
+            "findings": findings,
         }
 
 
