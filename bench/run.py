@@ -455,6 +455,8 @@ def _register(app, variant: str) -> None:
 
 
 VALIDATE_SECONDS: List[float] = []
+#: CPU seconds inside `validate()`, Python and its Node.js kernel (AwsSolutionsChecks judges in Node.js)
+VALIDATE_CPU_SECONDS: List[float] = []
 ENGINE_SECONDS: List[float] = []
 
 
@@ -480,11 +482,14 @@ def _timed(pack_class):
 
     class Timed(pack_class):
         def validate(self, context):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), tree_cpu_seconds()
             try:
                 return super().validate(context)
             finally:
                 VALIDATE_SECONDS.append(time.perf_counter() - start)
+                end = tree_cpu_seconds()
+                if cpu is not None and end is not None:
+                    VALIDATE_CPU_SECONDS.append(end - cpu)
 
     return Timed
 
@@ -540,6 +545,7 @@ def child(variant: str, size: int, outdir: str, shape: str = "mixed") -> None:
         result["pack_from"] = str(Path(aisec_rules.registry.__file__).resolve().parent.parent)
     if variant in ("awssolutions", *AISEC_VARIANTS):
         result["validate"] = sum(VALIDATE_SECONDS)
+        result["validate_cpu"] = sum(VALIDATE_CPU_SECONDS) if VALIDATE_CPU_SECONDS else None
     print(RESULT_MARK + json.dumps(result), flush=True)
 
 
@@ -808,11 +814,14 @@ def compare_table(runs: Dict[Tuple[str, int], List[dict]], sizes: Sequence[int],
             if key == "tree_cpu":
                 per = [f"{x / size * 1000:+.3f}" if x is not None else "–" for x in (own, old_over, theirs)]
                 lines.append(f"| {size} | process tree CPU s overhead per 1000 res. | | {' | '.join(per)} | | | |")
-        own, theirs = median(ours, "validate"), median(nag, "validate")
-        old_validate = median(before, "validate") if before else None
-        lines.append(f"| {size} | `validate()` s | | {own:.3f} | {f'{old_validate:.3f}' if before else '–'} "
-                     f"| {theirs:.3f} | {_ratio(own, theirs)} | {_ratio(old_validate, theirs) if before else '–'} "
-                     f"| {_ratio(own, old_validate) if before else '–'} |")
+        for key, label in (("validate", "`validate()` s"), ("validate_cpu", "`validate()` CPU s (Python and Node.js)")):
+            if any(r.get(key) is None for r in ours + nag + (before or [])):
+                continue
+            own, theirs = median(ours, key), median(nag, key)
+            old_validate = median(before, key) if before else None
+            lines.append(f"| {size} | {label} | | {own:.3f} | {f'{old_validate:.3f}' if before else '–'} "
+                         f"| {theirs:.3f} | {_ratio(own, theirs)} | {_ratio(old_validate, theirs) if before else '–'} "
+                         f"| {_ratio(own, old_validate) if before else '–'} |")
         counts = [f"{r[-1]['violations'].get(name, 0)} / {r[-1]['findings'].get(name, 0)}" if r else "–"
                   for r, name in ((ours, "AISEC"), (before, "AISEC"), (nag, "AwsSolutions"))]
         lines.append(f"| {size} | violations / violating resources in CDK's report | | {' | '.join(counts)} | | | |")
