@@ -409,7 +409,8 @@ def build_app(size: int, variant: str, outdir: str, shape: str = "mixed"):
 
     app = cdk.App(outdir=outdir, context={FAIL_SYNTH_FLAG: False}, analytics_reporting=False)
     if shape == "ai-dense":
-        sys.path.insert(0, str(ROOT))
+        if str(ROOT) not in sys.path:
+            sys.path.append(str(ROOT))  # after PYTHONPATH: the pack of --against stays the one imported
         from bench import ai_dense
 
         ai_dense.build(app, size)
