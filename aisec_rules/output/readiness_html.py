@@ -123,8 +123,8 @@ def _environment(env: EnvironmentReadiness, docs_base: str) -> List[str]:
                 "<th>Remediation</th><th>Construct</th></tr></thead><tbody>"]
         for gap in env.gaps:
             r = gap.rule
-            where = _collapsed(["<br>" + _where(f) + ("" if f.id == r.id else f" ({escape(f.id[len(r.id):])})")
-                                + _debt(f) for f in gap.findings])
+            where = _collapsed([_where(f) + ("" if f.id == r.id else f" ({escape(f.id[len(r.id):])})") + _debt(f)
+                                for f in gap.findings])
             out.append(f'<tr><td class="{_severity_css(r.severity.value)}">{r.severity.value.upper()}</td>'
                        f'<td><a href="{escape(docs_base)}#{r.docs_anchor}">{r.id}</a> {escape(r.title)}</td>'
                        f"<td>{where}</td><td>{escape(r.remediation)}</td><td>{escape(r.construct or '–')}</td></tr>")
@@ -191,11 +191,11 @@ def _due(env: EnvironmentReadiness, docs_base: str) -> List[str]:
 
 
 def _collapsed(items: List[str]) -> str:
-    """The first :data:`SHOWN` of ``items`` (HTML, each starting with its separator), the rest behind "and N more"."""
-    shown = "".join(items[:SHOWN])[len("<br>"):]
+    """The first :data:`SHOWN` of ``items`` (HTML) one per line, the rest behind "and N more"."""
+    shown = "<br>".join(items[:SHOWN])
     if len(items) <= SHOWN:
         return shown
-    return f"{shown}<details><summary>and {len(items) - SHOWN} more</summary>{''.join(items[SHOWN:])[len('<br>'):]}</details>"
+    return f"{shown}<details><summary>and {len(items) - SHOWN} more</summary>{'<br>'.join(items[SHOWN:])}</details>"
 
 
 def _control_link(control: Control, symbol: str, klass: str, docs_base: str) -> str:

@@ -37,6 +37,13 @@ def test_ten_thousand_findings_read_grouped_by_control_and_open_quickly(tmp_path
     assert html.count("<details open><summary><span class=") == len(controls) - len(long)
     assert f"Unacknowledged findings at Advanced ({len(due)}, in {len(controls)} controls)" in html
     assert f'<span class="count">{GUARDRAILS}:</span> <code>Guardrail0</code>' in html  # one row per message
+    # the next phase's gaps name their first resources, the rest collapsed: APP-02 and APP-03 once per guardrail,
+    # APP-01 once per missing filter (five) per guardrail
+    shown = readiness_html.SHOWN
+    assert [(g.rule.id, len(g.findings)) for g in env.gaps][:3] == [
+        ("AISEC-APP-02", GUARDRAILS), ("AISEC-APP-03", GUARDRAILS), ("AISEC-APP-01", 5 * GUARDRAILS)]
+    assert html.count(f"<details><summary>and {GUARDRAILS - shown} more</summary>") == 2
+    assert html.count(f"<details><summary>and {5 * GUARDRAILS - shown} more</summary>") == 1
     page = tmp_path / "large.html"
     page.write_text(html, encoding="utf-8")
     start = time.monotonic()
