@@ -2,10 +2,10 @@
 """Where one synth of the bench app spends its time, phase by phase: a diagnostic next to run.py.
 
     .venv/bin/python bench/phases.py aisec 4000                 # one synth, phases as one JSON line
-    .venv/bin/python bench/phases.py aisec-per-finding 4000     # the earlier report shape
+    .venv/bin/python bench/phases.py aisec 4000 --shape ai-dense   # the AI-dense app (bench/ai_dense.py)
     .venv/bin/python bench/phases.py aisec 4000 --node-profile bench/out/prof   # + Node CPU profile summary
 
-Variants as in run.py (plain, aisec, aisec-per-finding, awssolutions). aws-cdk-lib's built-in
+Variants as in run.py (plain, aisec, awssolutions). aws-cdk-lib's built-in
 CloudFormation Validate plugin is off (CDK_VALIDATION=false) unless --cdk-validation is given: it runs
 after the packs' plugins and its seconds of noise would land in "after". Phases, wall and CPU:
 
@@ -39,8 +39,9 @@ NODE_STEPS = ("deserialize", "inferConstructPathsFromLogicalIds", "collectViolat
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("variant", choices=("plain", "aisec", "aisec-per-finding", "awssolutions"))
+    parser.add_argument("variant", choices=("plain", "aisec", "awssolutions"))
     parser.add_argument("size", type=int)
+    parser.add_argument("--shape", choices=("mixed", "ai-dense"), default="mixed", help="the app, as in run.py")
     parser.add_argument("--cdk-validation", action="store_true", help="leave aws-cdk-lib's CloudFormation Validate plugin on")
     parser.add_argument("--node-profile", metavar="DIR", type=Path, help="run the jsii kernel under node --cpu-prof into DIR")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -106,7 +107,7 @@ def main() -> int:
 
     bench._register = register
     outdir = tempfile.mkdtemp(prefix=f"phases-{args.variant}-")
-    app = bench.build_app(args.size, args.variant, outdir)
+    app = bench.build_app(args.size, args.variant, outdir, args.shape)
     mark("s0")
     app.synth()
     mark("s1")

@@ -42,10 +42,12 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -55,11 +57,16 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 OUT = BENCH / "out"
 VARIANTS = ("plain", "aisec", "awssolutions", "plain-novalidate")
-#: --per-finding adds this variant: the aisec pack with the report shape it had before
-#: aisec_rules.cdk.report (one typed cdk.PolicyViolation per finding), so that the two shapes are
-#: measured side by side, interleaved, in one run.
-PER_FINDING = "aisec-per-finding"
-AISEC_VARIANTS = ("aisec", PER_FINDING)
+#: --against REF adds this variant: the aisec pack of another git ref (its aisec_rules/, extracted with
+#: `git archive` into bench/out/against/ and put first on the child's PYTHONPATH), so that the pack before a
+#: change and after it are measured side by side, interleaved, in one run.
+AGAINST = "aisec-against"
+AISEC_VARIANTS = ("aisec", AGAINST)
+#: the apps: "mixed" (RAG + agent workloads with network and audit resources, below) and "ai-dense"
+#: (bench/ai_dense.py: key, bucket, service role, guardrail, agent; issue 25)
+SHAPES = ("mixed", "ai-dense")
+#: the variants of the ai-dense shape: what issue 25 compares (no plain-novalidate reference)
+DENSE_VARIANTS = ("plain", "aisec", "awssolutions")
 #: plain-novalidate is plain synth without aws-cdk-lib's built-in "CloudFormation Validate" plugin
 #: (on by default since 2.262; CDK_VALIDATION=false turns it off): a reference for how much of
 #: plain synth that plugin is, and the baseline of users who turn it off or run an older CDK.
@@ -393,14 +400,23 @@ def _workload_factories():
             ("notebook", notebook)]
 
 
-def build_app(size: int, variant: str, outdir: str):
-    """The app of `size` L1 resources over `stack_sizes(size)` stacks, with `variant`'s pack registered.
+def build_app(size: int, variant: str, outdir: str, shape: str = "mixed"):
+    """The app of `size` L1 resources with `variant`'s pack registered: the ai-dense shape (bench/ai_dense.py), or
+    the mixed one over `stack_sizes(size)` stacks.
 
-    Each stack holds the 10 shared resources, then whole workloads of 25, the last one cut short
+    Each mixed stack holds the 10 shared resources, then whole workloads of 25, the last one cut short
     where the stack is full. No assets, no lookups, no environment: synth needs no network."""
     import aws_cdk as cdk
 
     app = cdk.App(outdir=outdir, context={FAIL_SYNTH_FLAG: False}, analytics_reporting=False)
+    if shape == "ai-dense":
+        if str(ROOT) not in sys.path:
+            sys.path.append(str(ROOT))  # after PYTHONPATH: the pack of --against stays the one imported
+        from bench import ai_dense
+
+        ai_dense.build(app, size)
+        _register(app, variant)
+        return app
     base, workload = _base_factories(), _workload_factories()
     workload_index = 0
     for number, count in enumerate(stack_sizes(size)):
@@ -431,8 +447,6 @@ def _register(app, variant: str) -> None:
         from aisec_rules import AiSecurityChecks, Phase
 
         aisec_rules.cdk.pack.judge = _timed_function(aisec_rules.cdk.pack.judge, ENGINE_SECONDS)
-        if variant == PER_FINDING:
-            aisec_rules.cdk.pack.policy_report = per_finding_report
         Validations.of(app).add_plugins(_timed(AiSecurityChecks)(app, phase=Phase.ADVANCED))
     elif variant == "awssolutions":
         from cdk_nag import AwsSolutionsChecks
@@ -442,29 +456,9 @@ def _register(app, variant: str) -> None:
         raise ValueError(f"unknown variant {variant!r}")
 
 
-def per_finding_report(findings, verbose: bool = False):
-    """The aisec pack's report as it was built before aisec_rules.cdk.report (the
-    `aisec-per-finding` variant): one typed `cdk.PolicyViolation` with one typed
-    `cdk.PolicyViolatingResource` per finding. Same content, other shape."""
-    import aws_cdk as cdk
-    from aisec_rules.cdk.report import description
-
-    def violation(finding):
-        rule = finding.rule
-        return cdk.PolicyViolation(
-            rule_name=finding.id, description=description(finding, verbose),
-            severity="info" if finding.acknowledged else "error",
-            fix=None if finding.acknowledged else rule.remediation,
-            rule_metadata={"layer": rule.layer.value, "phase": rule.phase.name.lower(), "severity": rule.severity.value,
-                           **({"reason": finding.reason or ""} if finding.acknowledged else {})},
-            violating_resources=[cdk.PolicyViolatingResource(
-                locations=["Properties"], resource_logical_id=finding.resource, template_path=finding.template)])
-
-    return cdk.PolicyValidationPluginReport(success=all(f.acknowledged for f in findings),
-                                            violations=[violation(f) for f in findings])
-
-
 VALIDATE_SECONDS: List[float] = []
+#: CPU seconds inside `validate()`, Python and its Node.js kernel (AwsSolutionsChecks judges in Node.js)
+VALIDATE_CPU_SECONDS: List[float] = []
 ENGINE_SECONDS: List[float] = []
 
 
@@ -490,11 +484,14 @@ def _timed(pack_class):
 
     class Timed(pack_class):
         def validate(self, context):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), tree_cpu_seconds()
             try:
                 return super().validate(context)
             finally:
                 VALIDATE_SECONDS.append(time.perf_counter() - start)
+                end = tree_cpu_seconds()
+                if cpu is not None and end is not None:
+                    VALIDATE_CPU_SECONDS.append(end - cpu)
 
     return Timed
 
@@ -525,7 +522,7 @@ def tree_cpu_seconds() -> Optional[float]:
     return own.user + own.system + sum(t for pid, t in ticks.items() if descends(pid)) / os.sysconf("SC_CLK_TCK")
 
 
-def child(variant: str, size: int, outdir: str) -> None:
+def child(variant: str, size: int, outdir: str, shape: str = "mixed") -> None:
     """Synthesize once and print one result line: synth seconds (app construction + synth) and
     what the synthesized assembly holds (resource count, findings per pack)."""
     import aws_cdk  # noqa: F401  (imports start jsii and load assemblies: process start-up, not synth time)
@@ -537,7 +534,7 @@ def child(variant: str, size: int, outdir: str) -> None:
         import aisec_rules.registry  # noqa: F401  (discovers the rule modules)
 
     start, cpu_start = time.perf_counter(), tree_cpu_seconds()
-    app = build_app(size, variant, outdir)
+    app = build_app(size, variant, outdir, shape)
     app.synth()
     synth_seconds, cpu_end = time.perf_counter() - start, tree_cpu_seconds()
 
@@ -547,8 +544,10 @@ def child(variant: str, size: int, outdir: str) -> None:
         from aisec_rules.registry import RULES
 
         result["rules"], result["engine"] = len(RULES), sum(ENGINE_SECONDS)
+        result["pack_from"] = str(Path(aisec_rules.registry.__file__).resolve().parent.parent)
     if variant in ("awssolutions", *AISEC_VARIANTS):
         result["validate"] = sum(VALIDATE_SECONDS)
+        result["validate_cpu"] = sum(VALIDATE_CPU_SECONDS) if VALIDATE_CPU_SECONDS else None
     print(RESULT_MARK + json.dumps(result), flush=True)
 
 
@@ -610,38 +609,63 @@ def wait_for_quiet(max_wait: float, limit: float = BUSY_LIMIT) -> float:
     return load
 
 
-def run_synth(variant: str, size: int, quiet_wait: float = 0.0) -> dict:
-    """One synth in a fresh process; adds the process wall time to the child's result."""
-    outdir = OUT / "cdk.out" / f"{variant}-{size}"
+def run_synth(variant: str, size: int, quiet_wait: float = 0.0, shape: str = "mixed",
+              against: Optional[Path] = None) -> dict:
+    """One synth in a fresh process; adds to the child's result the process wall time and the CPU seconds of its
+    whole process tree (Python, its jsii Node.js kernel and anything else it waited for; `getrusage`)."""
+    name = variant if shape == "mixed" else f"{shape}-{variant}"
+    outdir = OUT / "cdk.out" / f"{name}-{size}"
     shutil.rmtree(outdir, ignore_errors=True)
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", variant, str(size), str(outdir)]
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", variant, str(size), str(outdir), "--shape", shape]
+    env = child_env(variant)
+    if variant == AGAINST:
+        assert against is not None
+        env["PYTHONPATH"] = os.pathsep.join([str(against), *filter(None, [env.get("PYTHONPATH")])])
     load = wait_for_quiet(quiet_wait)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=child_env(variant), capture_output=True, text=True)
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
     if done.returncode != 0 or not lines:
         raise SystemExit(f"synth {variant} N={size} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     result = json.loads(lines[-1][len(RESULT_MARK):])
     if result["resources"] != size:
         raise SystemExit(f"synth {variant} N={size} produced {result['resources']} resources")
-    result["wall"], result["load_before"] = wall, load
+    if variant in AISEC_VARIANTS and Path(result["pack_from"]) != (against if variant == AGAINST else ROOT):
+        raise SystemExit(f"synth {variant} ran the pack from {result['pack_from']}")
+    result["wall"], result["load_before"], result["shape"] = wall, load, shape
+    result["tree_cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return result
 
 
-def measure_synth(sizes: Sequence[int], repeat: int, quiet_wait: float,
-                  variants: Sequence[str] = VARIANTS) -> Dict[Tuple[str, int], List[dict]]:
+def measure_synth(sizes: Sequence[int], repeat: int, quiet_wait: float, variants: Sequence[str] = VARIANTS,
+                  shape: str = "mixed", against: Optional[Path] = None) -> Dict[Tuple[str, int], List[dict]]:
     """Every variant at every size, `repeat` times, interleaved so that drift hits all alike."""
     runs: Dict[Tuple[str, int], List[dict]] = {}
     for size in sizes:
         for round_ in range(repeat):
             for variant in variants:
-                result = run_synth(variant, size, quiet_wait)
+                result = run_synth(variant, size, quiet_wait, shape, against)
                 runs.setdefault((variant, size), []).append(result)
-                print(f"  N={size:<5} run {round_ + 1}/{repeat} {variant:<16} synth {result['synth']:7.2f} s"
-                      f"  cpu {result['cpu'] or 0:7.2f} s  wall {result['wall']:7.2f} s  validate {result.get('validate', 0):5.2f} s"
-                      f"  busy before {result['load_before']:.1f} cores  findings {result['findings']}", file=sys.stderr, flush=True)
+                print(f"  {shape} N={size:<5} run {round_ + 1}/{repeat} {variant:<16} synth {result['synth']:7.2f} s"
+                      f"  cpu {result['cpu'] or 0:7.2f} s  tree cpu {result['tree_cpu']:7.2f} s  wall {result['wall']:7.2f} s"
+                      f"  validate {result.get('validate', 0):5.2f} s  busy before {result['load_before']:.1f} cores"
+                      f"  findings {result['findings']}", file=sys.stderr, flush=True)
     return runs
+
+
+def extract_pack(ref: str) -> Path:
+    """The aisec_rules/ of git ref `ref`, extracted (`git archive`, no worktree) into a fresh folder under
+    bench/out/against/: put first on a child's PYTHONPATH, it is the pack that child imports."""
+    (OUT / "against").mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="ref-", dir=OUT / "against"))
+    archive = subprocess.run(["git", "archive", "--format=tar", ref, "aisec_rules"], cwd=ROOT, capture_output=True)
+    if archive.returncode != 0:
+        raise SystemExit(f"--against {ref}: git archive failed: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
 
 
 def time_command(command: List[str], repeat: int) -> Tuple[float, int, str]:
@@ -763,32 +787,46 @@ def process_table(runs: Dict[Tuple[str, int], List[dict]], sizes: Sequence[int])
     return lines
 
 
-def _ratio(part: float, whole: float) -> str:
-    return f"{part / whole:.2f}" if whole > 0 and part >= 0 else "n/a"
+def _ratio(part: Optional[float], whole: Optional[float]) -> str:
+    return f"{part / whole:.2f}" if part is not None and whole is not None and whole > 0 and part >= 0 else "n/a"
 
 
-def shape_table(runs: Dict[Tuple[str, int], List[dict]], sizes: Sequence[int]) -> List[str]:
-    """aisec, aisec with the per-finding report shape (before aisec_rules.cdk.report) and
-    AwsSolutionsChecks, measured in the same interleaved run: what each adds to plain synth
-    (wall, CPU, whole process) and how long its `validate()` took, with the ratios."""
-    lines = ["| N | measure | plain | aisec | aisec, per-finding shape (before) | AwsSolutions "
-             "| aisec / AwsSolutions | aisec / per-finding (after / before) | per-finding / AwsSolutions |",
-             "|---|---|---|---|---|---|---|---|---|"]
+def compare_table(runs: Dict[Tuple[str, int], List[dict]], sizes: Sequence[int], ref: str = "") -> List[str]:
+    """aisec, aisec at --against REF (when measured) and AwsSolutionsChecks in the same interleaved run: what each adds
+    to plain synth (differences of medians) in CPU seconds of the whole process tree (Python and Node.js, from
+    `getrusage`: the figure issue 25's targets use), in-process synth CPU and wall seconds and process wall seconds,
+    per 1000 resources, the medians of `validate()`, and the ratios (below 1: the first costs less)."""
+    old = f"aisec at {ref}" if ref else "aisec at REF"
+    lines = [f"| N | measure | plain | aisec | {old} | AwsSolutions | aisec / AwsSolutions | {old} / AwsSolutions "
+             f"| aisec / {old} |", "|---|---|---|---|---|---|---|---|---|"]
     for size in sizes:
-        plain, ours, before, nag = (runs[(v, size)] for v in ("plain", "aisec", PER_FINDING, "awssolutions"))
-        for key, label in (("synth", "synth s"), ("cpu", "synth CPU s"), ("wall", "process wall s")):
-            if any(r[key] is None for r in plain + ours + before + nag):
+        plain, ours, nag = (runs[(v, size)] for v in ("plain", "aisec", "awssolutions"))
+        before = runs.get((AGAINST, size))
+        for key, label in (("tree_cpu", "process tree CPU s"), ("cpu", "synth CPU s"), ("synth", "synth s"),
+                           ("wall", "process wall s")):
+            if any(r.get(key) is None for r in plain + ours + nag + (before or [])):
                 continue
             base = median(plain, key)
-            own, old, theirs = (median(rs, key) - base for rs in (ours, before, nag))
-            lines.append(f"| {size} | {label} overhead | {base:.2f} | {own:+.2f} | {old:+.2f} | {theirs:+.2f} "
-                         f"| {_ratio(own, theirs)} | {_ratio(own, old)} | {_ratio(old, theirs)} |")
-        own, old, theirs = (median(rs, "validate") for rs in (ours, before, nag))
-        lines.append(f"| {size} | `validate()` s | | {own:.3f} | {old:.3f} | {theirs:.3f} | {_ratio(own, theirs)} "
-                     f"| {_ratio(own, old)} | {_ratio(old, theirs)} |")
-        counts = [f"{r[-1]['violations'].get(name, 0)} / {r[-1]['findings'].get(name, 0)}"
+            own, theirs = median(ours, key) - base, median(nag, key) - base
+            old_over = median(before, key) - base if before else None
+            was = f"{old_over:+.2f}" if old_over is not None else "–"
+            lines.append(f"| {size} | {label} overhead | {base:.2f} | {own:+.2f} | {was} | {theirs:+.2f} "
+                         f"| {_ratio(own, theirs)} | {_ratio(old_over, theirs) if before else '–'} "
+                         f"| {_ratio(own, old_over) if before else '–'} |")
+            if key == "tree_cpu":
+                per = [f"{x / size * 1000:+.3f}" if x is not None else "–" for x in (own, old_over, theirs)]
+                lines.append(f"| {size} | process tree CPU s overhead per 1000 res. | | {' | '.join(per)} | | | |")
+        for key, label in (("validate", "`validate()` s"), ("validate_cpu", "`validate()` CPU s (Python and Node.js)")):
+            if any(r.get(key) is None for r in ours + nag + (before or [])):
+                continue
+            own, theirs = median(ours, key), median(nag, key)
+            old_validate = median(before, key) if before else None
+            lines.append(f"| {size} | {label} | | {own:.3f} | {f'{old_validate:.3f}' if before else '–'} "
+                         f"| {theirs:.3f} | {_ratio(own, theirs)} | {_ratio(old_validate, theirs) if before else '–'} "
+                         f"| {_ratio(own, old_validate) if before else '–'} |")
+        counts = [f"{r[-1]['violations'].get(name, 0)} / {r[-1]['findings'].get(name, 0)}" if r else "–"
                   for r, name in ((ours, "AISEC"), (before, "AISEC"), (nag, "AwsSolutions"))]
-        lines.append(f"| {size} | violations / violating resources in the report | | {' | '.join(counts)} | | | |")
+        lines.append(f"| {size} | violations / violating resources in CDK's report | | {' | '.join(counts)} | | | |")
     return lines
 
 
@@ -837,23 +875,31 @@ def report(saved: dict) -> str:
         runs.setdefault((run["variant"], run["size"]), []).append(run)
     sizes = sorted({size for _, size in runs})
     repeat = len(runs[(VARIANTS[0], sizes[0])])
-    lines = ["# aisec synth-time benchmark", "", f"Command: `{saved['command']}`", "", *saved["facts"], "",
-             f"Medians of {repeat} fresh-process run(s) per variant and size. The app has N L1 resources spread "
-             f"evenly over the fewest stacks of at most {MAX_PER_STACK}; aisec runs at `Phase.ADVANCED`; findings "
-             f"do not fail the synth (`{FAIL_SYNTH_FLAG}=false`). \"CDK validation\" is aws-cdk-lib's built-in "
-             "CloudFormation Validate plugin (on by default; off in the `plain-novalidate` reference variant).", "",
-             "What each pack costs, timed inside its `validate()` (the direct, low-noise measure):", "",
-             *pack_table(runs, sizes), "",
-             "Synth seconds (wall clock inside the process: app construction + `app.synth()`); overheads are "
-             "differences of medians and carry the noise of both:", "", *synth_table(runs, sizes, "synth"), ""]
+    ref = saved.get("against") or ""
+    lines = ["# aisec synth-time benchmark", "", f"Command: `{saved['command']}`", "", *saved["facts"], ""]
+    if saved.get("shape") == "ai-dense":
+        return "\n".join(lines + [
+            f"Medians of {repeat} fresh-process run(s) per variant and size, interleaved. The app is the AI-dense one "
+            "(bench/ai_dense.py: groups of a KMS key, an S3 bucket, a Bedrock service role, a guardrail and an agent; "
+            "250 resources per stack, one environment); aisec runs at `Phase.ADVANCED`; findings do not fail the synth "
+            f"(`{FAIL_SYNTH_FLAG}=false`); aws-cdk-lib's built-in CloudFormation validation is on, as for users.", "",
+            *compare_table(runs, sizes, ref), ""])
+    lines += [f"Medians of {repeat} fresh-process run(s) per variant and size. The app has N L1 resources spread "
+              f"evenly over the fewest stacks of at most {MAX_PER_STACK}; aisec runs at `Phase.ADVANCED`; findings "
+              f"do not fail the synth (`{FAIL_SYNTH_FLAG}=false`). \"CDK validation\" is aws-cdk-lib's built-in "
+              "CloudFormation Validate plugin (on by default; off in the `plain-novalidate` reference variant).", "",
+              "What each pack costs, timed inside its `validate()` (the direct, low-noise measure):", "",
+              *pack_table(runs, sizes), "",
+              "Synth seconds (wall clock inside the process: app construction + `app.synth()`); overheads are "
+              "differences of medians and carry the noise of both:", "", *synth_table(runs, sizes, "synth"), ""]
     if all(r["cpu"] is not None for r in saved["runs"]):
         lines += ["Synth CPU seconds (same span; user + system time of the Python process and its Node.js children):",
                   "", *synth_table(runs, sizes, "cpu"), ""]
     lines += ["Process wall seconds (Python and jsii start-up, synth, exit):", "", *process_table(runs, sizes), ""]
-    if all((PER_FINDING, size) in runs for size in sizes):
-        lines += ["Side by side in this run (`--per-finding`): overheads over plain synth (differences of medians), "
+    if all((AGAINST, size) in runs for size in sizes):
+        lines += [f"Side by side in this run (`--against {ref}`): overheads over plain synth (differences of medians), "
                   "`validate()` medians, and ratios (below 1: the first costs less; n/a: an overhead below the noise):",
-                  "", *shape_table(runs, sizes), ""]
+                  "", *compare_table(runs, sizes, ref), ""]
     if saved.get("scan"):
         lines += [*scanner_table(saved["scan"]), ""]
     return "\n".join(lines)
@@ -866,9 +912,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="smoke run: sizes 50,200 and one repeat (overrides both)")
     parser.add_argument("--quiet-wait", type=float, default=60.0, metavar="SECONDS",
                         help="before each synth, wait up to this long for other processes to go idle (default 60; 0: never)")
-    parser.add_argument("--per-finding", action="store_true",
-                        help=f"also measure the variant {PER_FINDING}: the aisec pack with its earlier report shape "
-                             "(one typed PolicyViolation per finding), interleaved with the others")
+    parser.add_argument("--shape", choices=SHAPES, default="mixed",
+                        help="the app: mixed (default; RAG + agent workloads) or ai-dense (bench/ai_dense.py, issue 25)")
+    parser.add_argument("--against", metavar="REF",
+                        help=f"also measure the variant {AGAINST}: the aisec pack of git ref REF (its aisec_rules/, "
+                             "extracted with git archive), interleaved with the others: old against new in one run")
     parser.add_argument("--checkov", metavar="PATH", help="checkov executable to compare with (default: looked up)")
     parser.add_argument("--render", metavar="RUNS_JSON", type=Path,
                         help="measure nothing: print the report of a saved measurement (bench/out/runs.json)")
@@ -890,7 +938,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     if args.child:
         variant, size, outdir = args.child
-        child(variant, int(size), outdir)
+        child(variant, int(size), outdir, args.shape)
         return 0
     if args.render:
         print(report(json.loads(args.render.read_text(encoding="utf-8"))))
@@ -899,17 +947,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     command = " ".join([python.relative_to(ROOT).as_posix() if python.is_relative_to(ROOT) else str(python),
                         "bench/run.py", *(argv if argv is not None else sys.argv[1:])])
     OUT.mkdir(parents=True, exist_ok=True)
-    variants = VARIANTS + ((PER_FINDING,) if args.per_finding else ())
-    print(f"measuring sizes {args.sizes}, {args.repeat} run(s) each, variants {', '.join(variants)}", file=sys.stderr)
-    saved = {"command": command, "facts": machine_facts(),
-             "runs": [r for rs in measure_synth(args.sizes, args.repeat, args.quiet_wait, variants).values() for r in rs]}
-    print("scanning templates with aisec check and checkov", file=sys.stderr)
-    saved["scan"] = measure_scanners(max(args.sizes), args.repeat, args.checkov)
-    (OUT / "runs.json").write_text(json.dumps(saved, indent=1), encoding="utf-8")
+    dense = args.shape == "ai-dense"
+    variants = (DENSE_VARIANTS if dense else VARIANTS) + ((AGAINST,) if args.against else ())
+    against = extract_pack(args.against) if args.against else None
+    print(f"measuring the {args.shape} app at sizes {args.sizes}, {args.repeat} run(s) each, variants "
+          f"{', '.join(variants)}", file=sys.stderr)
+    try:
+        measured = measure_synth(args.sizes, args.repeat, args.quiet_wait, variants, args.shape, against)
+    finally:
+        if against is not None:
+            shutil.rmtree(against, ignore_errors=True)
+    saved = {"command": command, "facts": machine_facts(), "shape": args.shape, "against": args.against,
+             "runs": [r for rs in measured.values() for r in rs]}
+    if not dense:  # the aisec check series of the ai-dense shape is measured apart (issue 25, point 5)
+        print("scanning templates with aisec check and checkov", file=sys.stderr)
+        saved["scan"] = measure_scanners(max(args.sizes), args.repeat, args.checkov)
+    suffix = "-ai-dense" if dense else ""
+    (OUT / f"runs{suffix}.json").write_text(json.dumps(saved, indent=1), encoding="utf-8")
     text = report(saved)
-    (OUT / "results.md").write_text(text, encoding="utf-8")
+    (OUT / f"results{suffix}.md").write_text(text, encoding="utf-8")
     print(text)
-    print("(written to bench/out/results.md; raw figures in bench/out/runs.json)", file=sys.stderr)
+    print(f"(written to bench/out/results{suffix}.md; raw figures in bench/out/runs{suffix}.json)", file=sys.stderr)
     return 0
 
 

@@ -1,27 +1,28 @@
 """The report ``AiSecurityChecks.validate`` hands back to CDK, built as jsii wire data.
 
 What a user waits for is the whole synth, and after ``validate()`` returns, CDK (through jsii) still
-pays for every violation and every violating resource: Python serializes the report, the jsii
-kernel deserializes and type-checks it, and CDK infers a construct path, collects stack traces
-and acknowledgements, and formats a JSON and a text report for each of them. On the benchmark
-app (bench/README.md, "Measured (2026-11-29)"), where the rules report 5272 findings over 4000
-resources, that came to more than ``validate()`` itself; at that size the two choices below cut
-the pack's whole synth overhead to 0.44x of CPU time (0.26x of wall time) without dropping
-anything from the report:
+pays for every violating resource it is handed: Python serializes the report, the jsii kernel
+deserializes and type-checks it, and CDK infers a construct path, collects stack traces and
+acknowledgements and formats a JSON and a text report for each of them. On the AI-dense app of
+bench/ai_dense.py (14,551 findings over 4000 resources) that came to 2.7 s, more than judging them;
+listing 10 resources per violation brought it to 0.2 s (bench/README.md). Hence the shape:
 
-* **One violation per distinct finding, not per resource.** Findings that share the finding id
-  (``AISEC-APP-01[HATE]``), the whole description (message, acknowledgement and reason) and the
-  severity become one violation listing all their resources, the way cdk-nag's own packs group by
-  rule id. Nothing is lost: every resource is still listed with its construct path, and a
-  resource whose message differs keeps its own violation. On the benchmark's 4000 resources this
-  turns 5272 violations into 1670.
+* **With the readiness report** (the default: the pack writes ``aisec-report.json`` before it
+  returns): one violation per finding id (``AISEC-APP-01[HATE]``), severity and acknowledgement
+  (or baseline entry), listing its first :data:`SHOWN` resources by construct path; its description
+  says how many resources have the finding and that the report named in it lists every one with its
+  own message. Nothing a user needs is lost: every open finding still fails the synth (a violation
+  of its id is an ``error``), and every finding is in the report the violation points to.
+* **Without it** (``report=False``): nothing else holds the findings, so every resource is listed:
+  findings that share the finding id, the whole description (message, acknowledgement and reason)
+  and the severity are one violation listing all their resources, the way cdk-nag's own packs group
+  by rule id.
 * **Plain dicts with jsii's property names instead of ``cdk.PolicyViolation`` objects.** Each
-  struct constructed in Python is type-checked by typeguard field by field (about 0.2 s of CPU for
-  5272 violations and their resources); the jsii kernel accepts a mapping with the struct's
-  property names (camelCase) wherever a struct is expected and checks it once, on the Node side.
-  The names below are those of aws-cdk-lib's ``PolicyValidationPluginReport``,
-  ``PolicyViolation`` and ``PolicyViolatingResource``; tests/test_cdk_report.py checks them
-  against the jsii name mapping of those classes.
+  struct constructed in Python is type-checked by typeguard field by field; the jsii kernel accepts
+  a mapping with the struct's property names (camelCase) wherever a struct is expected and checks
+  it once, on the Node side. The names below are those of aws-cdk-lib's
+  ``PolicyValidationPluginReport``, ``PolicyViolation`` and ``PolicyViolatingResource``;
+  tests/cdk/test_cdk_report.py checks them against the jsii name mapping of those classes.
 
 Acknowledged findings stay in the report as ``info`` violations whose description starts with
 ``Acknowledged (<reason>)`` and whose ``ruleMetadata.reason`` carries the reason, so the audit
@@ -40,13 +41,15 @@ Pure Python: importing this module does not start jsii.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..governance.unused import Unused
 from ..model import Finding
 
 #: Where in the resource the violation is (``PolicyViolatingResource.locations``).
 LOCATION = "Properties"
+#: How many resources a violation lists when the readiness report lists them all.
+SHOWN = 10
 
 
 def description(finding: Finding, verbose: bool = False) -> str:
@@ -66,25 +69,50 @@ def description(finding: Finding, verbose: bool = False) -> str:
 
 
 def policy_report(findings: Sequence[Finding], verbose: bool = False, *, warn: bool = False,
-                  unused: Sequence[Unused] = (), fail_on_unused: bool = False) -> Dict[str, Any]:
-    """A ``PolicyValidationPluginReport`` as jsii wire data: findings that read the same (finding
-    id, description, severity) grouped into one violation, in the order of their first finding, then
-    one violation per unused acknowledgement. ``success`` is true when every finding is acknowledged
-    or baselined and no unused acknowledgement fails, and always in warn mode."""
+                  unused: Sequence[Unused] = (), fail_on_unused: bool = False,
+                  listed_in: Optional[str] = None) -> Dict[str, Any]:
+    """A ``PolicyValidationPluginReport`` as jsii wire data, in the order of each violation's first
+    finding, then one violation per unused acknowledgement. ``listed_in``: the readiness report that
+    lists every finding; with it a violation is a finding id (with one severity and acknowledgement)
+    naming its first :data:`SHOWN` resources, without it every resource is listed (findings that read
+    the same grouped). ``success`` is true when every finding is acknowledged or baselined and no
+    unused acknowledgement fails, and always in warn mode."""
     groups: Dict[Tuple[str, str, str], List[Finding]] = {}
     for finding in findings:
-        key = (finding.id, description(finding, verbose), severity(finding, warn))
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [finding]
-        else:
-            group.append(finding)
+        reads = description(finding, verbose) if listed_in is None else _exception(finding)
+        groups.setdefault((finding.id, reads, severity(finding, warn)), []).append(finding)
     failing_unused = fail_on_unused and not warn
+    if listed_in is None:
+        violations = [violation(text, group, warn) for (_, text, _), group in groups.items()]
+    else:
+        violations = [violation(summary(group, listed_in, verbose), group[:SHOWN], warn) for group in groups.values()]
     return {
         "success": warn or (not any(finding.open for finding in findings) and not (failing_unused and unused)),
-        "violations": [violation(text, group, warn) for (_, text, _), group in groups.items()] +
-                      [unused_violation(u, "error" if failing_unused else "warning") for u in unused],
+        "violations": violations + [unused_violation(u, "error" if failing_unused else "warning") for u in unused],
     }
+
+
+def _exception(finding: Finding) -> str:
+    """What sets a finding's violation apart besides its id and severity when the report lists it: the reason of its
+    acknowledgement, or the day of its baseline entry."""
+    if finding.acknowledged:
+        return f"acknowledged: {finding.reason}"
+    return f"baselined: {finding.baseline_since}" if finding.baselined else ""
+
+
+def summary(findings: Sequence[Finding], listed_in: str, verbose: bool = False) -> str:
+    """The description of a violation that stands for ``findings`` (one finding id on many resources): the first
+    finding's, then how many resources have it and where each is listed with its own message."""
+    text = description(findings[0], verbose)
+    if len(findings) == 1:
+        return text
+    more = len(findings) > SHOWN
+    differ = any(f.message != findings[0].message for f in findings)
+    notes = [f"{len(findings)} resources have this finding"] + (
+        [f"the first {SHOWN} are listed here"] if more else []) + (
+        [f"the message is that of {findings[0].resource}, the others' differ"] if differ else [])
+    where = f": every one, with its own message, is in {listed_in}" if more or differ else ""
+    return f"{text} ({'; '.join(notes)}){where}."
 
 
 def severity(finding: Finding, warn: bool = False) -> str:

@@ -30,13 +30,16 @@ The system is judged at every phase (Foundational, Enhanced, Advanced), whatever
   (a log-archive account's bucket), which pass as external archives.
 
 :func:`assess` computes it; :meth:`Readiness.to_dict` is the versioned JSON shape that ``aisec report --format
-json`` writes and docs/REPORT.md documents.
+json`` writes and docs/REPORT.md documents: each finding of an environment once, with the phases that report it
+(:meth:`EnvironmentReadiness.once`), and the views of one phase (controls, gaps) naming findings by fingerprint, so
+the report grows with the findings, not with findings times phases.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence
+from functools import cached_property
+from typing import Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence, Tuple
 
 from ..context import Context
 from ..engine import Judged, Judgement, judge
@@ -66,21 +69,31 @@ class Control:
     judged: List[Judged] = field(default_factory=list)
     findings: List[Finding] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, ids: "FindingIds") -> dict:
         r = self.rule
         entry: dict = {"id": r.id, "title": r.title, "state": self.state, "judges": list(r.judges),
                        "judged": {"count": len(self.judged), "resources": [j.to_dict() for j in self.judged]},
-                       "findings": [_finding_entry(f) for f in self.findings]}
+                       "findings": [ids(f) for f in self.findings]}
         if self.state == "not_applicable":
             entry["applies_to"] = {"capabilities": sorted(c.value for c in r.capabilities),
                                    "services": sorted(s.value for s in r.services)}
         return entry
 
 
-def _finding_entry(f: Finding) -> dict:
-    return {"finding_id": f.id, "stack": f.stack, "resource": f.resource, "acknowledged": f.acknowledged,
-            "baselined": f.baselined, "baseline_since": f.baseline_since.isoformat() if f.baseline_since else None,
-            "exception_state": f.exception_state or None}
+class FindingIds:
+    """The id by which the JSON's per-phase views name a finding of the environment's list: its fingerprint
+    (:attr:`aisec_rules.model.Finding.fingerprint`), the same at every phase, computed once per finding (``known``:
+    identity -> fingerprint, of the findings already written)."""
+
+    def __init__(self, known: Optional[Dict[str, str]] = None) -> None:
+        self._ids: Dict[str, str] = dict(known or {})
+
+    def __call__(self, finding: Finding) -> str:
+        identity = finding.identity
+        found = self._ids.get(identity)
+        if found is None:
+            found = self._ids[identity] = finding.fingerprint
+        return found
 
 
 @dataclass
@@ -97,9 +110,9 @@ class Cell:
     def of_state(self, state: str) -> List[Control]:
         return [c for c in self.controls if c.state == state]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, ids: FindingIds) -> dict:
         return {"layer": self.layer.value, "phase": self.phase.name.lower(),
-                **{state: self.ids(state) for state in STATES}, "controls": [c.to_dict() for c in self.controls]}
+                **{state: self.ids(state) for state in STATES}, "controls": [c.to_dict(ids) for c in self.controls]}
 
 
 @dataclass
@@ -110,15 +123,12 @@ class Gap:
     rule: Rule
     findings: List[Finding]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, ids: FindingIds) -> dict:
         r = self.rule
         return {"rule_id": r.id, "title": r.title, "severity": r.severity.value, "layer": r.layer.value,
                 "phase": r.phase.name.lower(), "open_findings": sum(f.open for f in self.findings),
                 "baselined_findings": sum(f.baselined for f in self.findings), "remediation": r.remediation,
-                "construct": r.construct, "docs": r.docs_link,
-                "resources": [{"stack": f.stack, "resource": f.resource, "finding_id": f.id, "baselined": f.baselined,
-                               "baseline_since": f.baseline_since.isoformat() if f.baselined and f.baseline_since
-                               else None} for f in self.findings]}
+                "construct": r.construct, "docs": r.docs_link, "findings": [ids(f) for f in self.findings]}
 
 
 @dataclass
@@ -141,7 +151,7 @@ class EnvironmentReadiness:
             return None
         return Phase.FOUNDATIONAL if self.highest_met is None else Phase(self.highest_met + 1)
 
-    @property
+    @cached_property
     def risks(self) -> List[tuple]:
         """(risk id, open findings, baselined findings) at Advanced, most unacknowledged findings first."""
         counts: Dict[str, List[int]] = {}
@@ -162,8 +172,25 @@ class EnvironmentReadiness:
         return [exception_entry(f) for f in self.exceptions] + [unused_entry(u, self.environment)
                                                                   for u in self.unused]
 
+    def once(self) -> List[Tuple[Finding, List[Phase]]]:
+        """Each finding of the environment once, as the highest phase that reports it judged it (its message is
+        that phase's), with the phases whose evaluation reports it (lowest first), ordered by rule id, template,
+        resource and detail."""
+        seen: Dict[str, Tuple[Finding, List[Phase]]] = {}
+        for phase in sorted(Phase, reverse=True):
+            for f in self.findings[phase]:
+                entry = seen.get(f.identity)
+                if entry is None:
+                    seen[f.identity] = (f, [phase])
+                else:
+                    entry[1].insert(0, phase)
+        return sorted(seen.values(), key=lambda e: (e[0].rule.id, e[0].template, e[0].resource, e[0].detail or ""))
+
     def to_dict(self) -> dict:
         env = self.environment
+        once = self.once()
+        findings = [_finding(f, phases) for f, phases in once]
+        ids = FindingIds({f.identity: entry["fingerprint"] for (f, _), entry in zip(once, findings, strict=True)})
         return {
             "name": env.name, "label": env.label,
             "stacks": [{"name": s.name, "template": s.template.path} for s in env.stacks],
@@ -172,15 +199,22 @@ class EnvironmentReadiness:
             "verdict": {
                 "highest_phase_met": self.highest_met.name.lower() if self.highest_met else None,
                 "next_phase": self.next_phase.name.lower() if self.next_phase else None,
-                "missing_for_next_phase": [g.to_dict() for g in self.gaps],
+                "missing_for_next_phase": [g.to_dict(ids) for g in self.gaps],
             },
-            "matrix": [c.to_dict() for c in self.matrix],
+            "matrix": [c.to_dict(ids) for c in self.matrix],
             "risks": [{"id": risk, "name": RISKS.get(risk, ""), "open_findings": n, "baselined_findings": b}
                       for risk, n, b in self.risks],
             "exceptions": self.register,
             "evidence": [{"rule_id": rule_id, "items": items} for rule_id, items in sorted(self.evidence.items())],
-            "findings": {p.name.lower(): [f.to_dict() for f in self.findings[p]] for p in Phase},
+            "findings": findings,
         }
+
+
+def _finding(f: Finding, phases: List[Phase]) -> dict:
+    """A finding as ``aisec check --format json`` writes it, with the phases whose evaluation reports it."""
+    entry = f.to_dict()
+    entry["phases"] = [p.name.lower() for p in phases]
+    return entry
 
 
 def exception_entry(f: Finding) -> dict:

@@ -2,11 +2,13 @@
 fetch, readable on a laptop screen (it never overflows a 1280 px window sideways) and printable. Every state
 is a word and a symbol as well as a colour; every control shows its title and every threat id its name, so the
 page reads without a legend; every finding names its resource and stack and links to its rule's entry in the rule
-docs; every control with no finding names the resources it judged, or says it had nothing to judge."""
+docs; every control with no finding names the resources it judged, or says it had nothing to judge. It stays readable
+and quick with 10,000 findings: the unacknowledged findings are grouped by control, one row per message naming all its
+resources, and long lists start collapsed (``<details>``)."""
 from __future__ import annotations
 
 from html import escape
-from typing import List
+from typing import Dict, List
 
 from ..model import RISKS, Finding, Layer, Phase
 from .readiness import Control, EnvironmentReadiness, Readiness, label
@@ -49,6 +51,8 @@ th { background: var(--soft); }
 .bar { display: inline-block; height: 10px; background: var(--bad); vertical-align: middle; margin-right: 6px; }
 code { font-size: 13px; background: var(--soft); padding: 0 3px; border-radius: 3px; }
 .legend span { margin-right: 14px; display: inline-block; }
+details { margin: 4px 0; } summary { cursor: pointer; padding: 4px 0; }
+details > table { margin-top: 4px; }
 @media print {
   body { padding: 0; max-width: none; font-size: 11px; } h2 { page-break-before: always; } h2:first-of-type { page-break-before: auto; }
   a { color: inherit; text-decoration: none; } table { page-break-inside: auto; } tr { page-break-inside: avoid; }
@@ -119,8 +123,8 @@ def _environment(env: EnvironmentReadiness, docs_base: str) -> List[str]:
                 "<th>Remediation</th><th>Construct</th></tr></thead><tbody>"]
         for gap in env.gaps:
             r = gap.rule
-            where = "<br>".join(_where(f) + ("" if f.id == r.id else f" ({escape(f.id[len(r.id):])})") + _debt(f)
-                                for f in gap.findings)
+            where = _collapsed([_where(f) + ("" if f.id == r.id else f" ({escape(f.id[len(r.id):])})") + _debt(f)
+                                for f in gap.findings])
             out.append(f'<tr><td class="{_severity_css(r.severity.value)}">{r.severity.value.upper()}</td>'
                        f'<td><a href="{escape(docs_base)}#{r.docs_anchor}">{r.id}</a> {escape(r.title)}</td>'
                        f"<td>{where}</td><td>{escape(r.remediation)}</td><td>{escape(r.construct or '–')}</td></tr>")
@@ -153,18 +157,45 @@ def _environment(env: EnvironmentReadiness, docs_base: str) -> List[str]:
         out.append("</tbody></table>")
     else:
         out.append("<p>No acknowledgement.</p>")
-    due = [f for f in env.findings[Phase.ADVANCED] if not f.acknowledged]
-    out.append(f"<h3>Unacknowledged findings at Advanced ({len(due)})</h3>")
-    if due:
-        out.append("<table><thead><tr><th>Finding</th><th style=\"width:12%\">Phase</th>"
-                   "<th style=\"width:9%\">Severity</th><th>Resource, stack</th><th style=\"width:40%\">What is wrong"
-                   "</th></tr></thead><tbody>")
-        for f in due:
-            out.append(f'<tr><td><a href="{escape(docs_base)}#{f.rule.docs_anchor}">{escape(f.id)}</a>{_debt(f)}</td>'
-                       f"<td>{f.rule.phase.label}</td><td class=\"{_severity_css(f.rule.severity.value)}\">"
-                       f"{f.rule.severity.value.upper()}</td><td>{_where(f)}</td><td>{escape(f.message)}</td></tr>")
-        out.append("</tbody></table>")
+    out += _due(env, docs_base)
     return out
+
+
+def _due(env: EnvironmentReadiness, docs_base: str) -> List[str]:
+    """The unacknowledged findings at Advanced grouped by control, most severe first: a control's findings that read
+    the same (id, message, baseline entry) are one row naming all their resources; a control with more than
+    :data:`SHOWN` findings starts collapsed, so a report of 10,000 findings opens on one screen of controls."""
+    due = [f for f in env.findings[Phase.ADVANCED] if not f.acknowledged]
+    controls: Dict[str, List[Finding]] = {}
+    for f in due:
+        controls.setdefault(f.rule.id, []).append(f)
+    out = [f"<h3>Unacknowledged findings at Advanced ({len(due)}, in {len(controls)} controls)</h3>"]
+    for findings in sorted(controls.values(), key=lambda fs: (_SEVERITY_RANK[fs[0].rule.severity.value], fs[0].rule.id)):
+        r = findings[0].rule
+        rows: Dict[tuple, List[Finding]] = {}
+        for f in findings:
+            rows.setdefault((f.id, f.message, f.baseline_since if f.baselined else None), []).append(f)
+        out.append(f"<details{' open' if len(findings) <= SHOWN else ''}><summary>"
+                   f'<span class="{_severity_css(r.severity.value)}">{r.severity.value.upper()}</span> '
+                   f'<a href="{escape(docs_base)}#{r.docs_anchor}">{r.id}</a> {escape(r.title)} · '
+                   f'<span class="count">{len(findings)} finding(s)</span> · {r.phase.label}</summary>')
+        out.append("<table><thead><tr><th style=\"width:22%\">Finding</th><th style=\"width:40%\">What is wrong</th>"
+                   "<th>Resource, stack</th></tr></thead><tbody>")
+        for (finding_id, message, _), group in rows.items():
+            where = ", ".join(_where(f) for f in group)
+            count = f'<span class="count">{len(group)}:</span> ' if len(group) > 1 else ""
+            out.append(f"<tr><td>{escape(finding_id)}{_debt(group[0])}</td><td>{escape(message)}</td>"
+                       f"<td>{count}{where}</td></tr>")
+        out.append("</tbody></table></details>")
+    return out
+
+
+def _collapsed(items: List[str]) -> str:
+    """The first :data:`SHOWN` of ``items`` (HTML) one per line, the rest behind "and N more"."""
+    shown = "<br>".join(items[:SHOWN])
+    if len(items) <= SHOWN:
+        return shown
+    return f"{shown}<details><summary>and {len(items) - SHOWN} more</summary>{'<br>'.join(items[SHOWN:])}</details>"
 
 
 def _control_link(control: Control, symbol: str, klass: str, docs_base: str) -> str:
@@ -208,6 +239,9 @@ def _debt(f: Finding) -> str:
 
 def _where(f: Finding) -> str:
     return f"<code>{escape(f.resource)}</code> in {escape(f.stack)}"
+
+
+_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 def _severity_css(severity: str) -> str:

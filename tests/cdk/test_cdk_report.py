@@ -2,7 +2,7 @@
 into violations, and wire names that match aws-cdk-lib's jsii structs."""
 import aws_cdk as cdk
 
-from aisec_rules.cdk.report import policy_report
+from aisec_rules.cdk.report import SHOWN, policy_report
 from aisec_rules.model import Capability, Finding, Layer, Phase, Rule, Severity
 
 RULE = Rule(id="AISEC-APP-99", title="t", layer=Layer.APPLICATION, phase=Phase.FOUNDATIONAL,
@@ -53,3 +53,28 @@ def test_wire_names_are_those_of_the_cdk_structs():
         assert set(v) <= names(cdk.PolicyViolation)
         for resource in v["violatingResources"]:
             assert set(resource) <= names(cdk.PolicyViolatingResource)
+
+
+MANY = [finding(f"R{i:02d}", "open" if i % 2 else "other") for i in range(25)] + [finding("X", reason="ok")]
+
+
+def test_with_the_readiness_report_a_violation_names_the_first_resources_and_points_to_it():
+    """The readiness report lists every finding, so CDK is handed one violation per finding id and severity with its
+    first SHOWN resources: CDK's work after validate() is per violating resource."""
+    report = policy_report(MANY, listed_in="cdk.out/aisec-report.json")
+    [open_, acked] = report["violations"]
+    assert [r["resourceLogicalId"] for r in open_["violatingResources"]] == [f"R{i:02d}" for i in range(SHOWN)]
+    assert open_["severity"] == "error" and report["success"] is False
+    assert open_["description"] == (
+        "other [t; phase Foundational; see docs/RULES.md#aisec-app-99] (25 resources have this finding; the first 10 "
+        "are listed here; the message is that of R00, the others' differ): every one, with its own message, is in "
+        "cdk.out/aisec-report.json.")
+    assert acked["severity"] == "info" and acked["ruleMetadata"]["reason"] == "ok"
+    assert acked["description"] == "Acknowledged (ok): open [t; phase Foundational; see docs/RULES.md#aisec-app-99]"
+
+
+def test_without_the_readiness_report_every_resource_is_listed():
+    report = policy_report(MANY)
+    assert sorted(r["resourceLogicalId"] for v in report["violations"] for r in v["violatingResources"]) == sorted(
+        f.resource for f in MANY)
+    assert len(report["violations"]) == 3  # two messages, one acknowledgement

@@ -198,8 +198,9 @@ def test_the_readiness_report_shows_baselined_debt_as_not_met(capsys, app):
     assert env.highest_met is None  # debt is not readiness
     gap = next(g for g in data["environments"][0]["verdict"]["missing_for_next_phase"] if g["rule_id"] == "AISEC-APP-04")
     assert (gap["open_findings"], gap["baselined_findings"]) == (0, 1)
-    assert gap["resources"] == [{"stack": "agent_app", "resource": "Agent", "finding_id": "AISEC-APP-04",
-                                 "baselined": True, "baseline_since": "2026-11-29"}]
+    [finding] = [f for f in data["environments"][0]["findings"] if f["fingerprint"] in gap["findings"]]
+    assert (finding["stack"], finding["resource"], finding["id"], finding["baselined"], finding["baseline"]) == (
+        "agent_app", "Agent", "AISEC-APP-04", True, {"since": "2026-11-29", "problem": None})
     assert data["baseline"] == {"source": str(target), "date": "2026-11-29", "version": version(),
                                 "entries": 6}
     assert data["summary"]["baselined_findings_at_enforced_phase"] is None  # no enforced phase given

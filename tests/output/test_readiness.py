@@ -61,6 +61,11 @@ def environment(report, name):
     return next(e for e in report["environments"] if e["name"] == name)
 
 
+def by_id(env):
+    """The environment's findings by the id the per-phase views name them with (their fingerprint)."""
+    return {f["fingerprint"]: f for f in env["findings"]}
+
+
 def matrix(env, state):
     """{(layer, phase): rule ids in ``state``} of the cells that have any"""
     return {(c["layer"], c["phase"]): c[state] for c in env["matrix"] if c[state]}
@@ -187,8 +192,9 @@ def test_every_met_control_names_the_resources_it_judged(report):
                                                   "AWS::CloudFront::Distribution"]
     acknowledged = controls["AISEC-DATA-01"]
     assert acknowledged["state"] == "acknowledged"
-    assert [(f["finding_id"], f["acknowledged"], f["exception_state"]) for f in acknowledged["findings"]] == [
-        ("AISEC-DATA-01[Action::bedrock:*]", True, "in force")]
+    findings = by_id(env)
+    assert [(findings[i]["id"], findings[i]["acknowledged"], findings[i]["exception"]["state"])
+            for i in acknowledged["findings"]] == [("AISEC-DATA-01[Action::bedrock:*]", True, "in force")]
     assert controls["AISEC-INF-06"]["applies_to"] == {"capabilities": ["acts"], "services": []}
 
 
@@ -201,7 +207,12 @@ def test_json_shape_is_versioned(report):
     env = report["environments"][0]
     assert set(env) == {"name", "label", "stacks", "capabilities", "services", "verdict", "matrix", "risks",
                         "exceptions", "evidence", "findings"}
-    assert set(env["findings"]) == {"foundational", "enhanced", "advanced"}
+    # each finding once, with the phases that report it; the views name findings by id
+    findings = by_id(env)
+    assert len(findings) == len(env["findings"]) > 0
+    assert all(f["phases"] and set(f["phases"]) <= {"foundational", "enhanced", "advanced"} for f in findings.values())
+    assert {i for cell in env["matrix"] for c in cell["controls"] for i in c["findings"]} <= set(findings)
+    assert {i for g in env["verdict"]["missing_for_next_phase"] for i in g["findings"]} <= set(findings)
     cell = env["matrix"][0]
     assert set(cell) == {"layer", "phase", "met", "missing", "acknowledged", "baselined", "nothing_to_judge",
                          "not_applicable", "controls"}
@@ -282,7 +293,7 @@ def test_external_evidence_archives_are_named_in_the_report_without_a_finding():
     env = readiness.to_dict()["environments"][0]
     assert env["evidence"] == [{"rule_id": "AISEC-APP-31", "items": [
         "Trail.S3BucketName: bucket org-log-archive-111111111111 (outside the system)"]}]
-    assert not [f for f in env["findings"]["advanced"] if f["rule_id"] == "AISEC-APP-31"]
+    assert not [f for f in env["findings"] if f["rule_id"] == "AISEC-APP-31"]
     assert "**Evidence of AISEC-APP-31** (no finding): Trail.S3BucketName: bucket org-log-archive-111111111111" \
         in readiness_markdown.render(readiness)
     assert "<li>Trail.S3BucketName: bucket org-log-archive-111111111111 (outside the system)</li>" in \

@@ -114,6 +114,11 @@ def test_the_findings_are_exact(readiness):
         ("AISEC-DATA-25[Versioning]", "Documents"), ("AISEC-DATA-32", "Documents"), ("AISEC-INF-04", "ToolFunction"), ("AISEC-INF-09", "NetworkPolicy"),
         ("AISEC-INF-13[CodeSigningConfigArn]", "ToolFunction")]  # INF-13 tightens at Advanced: met at Enhanced
     assert env.highest_met is None
+    phases = {(f["id"], f["resource"]): f["phases"] for f in readiness.to_dict()["environments"][0]["findings"]}
+    assert len(phases) == len(env.findings[Phase.ADVANCED])  # every finding here is reported at Advanced, once
+    assert phases[("AISEC-INF-13[CodeSigningConfigArn]", "ToolFunction")] == ["advanced"]  # INF-13 tightens
+    assert phases[("AISEC-APP-04", "Agent")] == ["foundational", "enhanced", "advanced"]
+    assert phases[("AISEC-DATA-09", "Agent")] == ["enhanced", "advanced"]
     assert [g.rule.id for g in env.gaps] == ["AISEC-APP-04", "AISEC-DATA-12", "AISEC-DATA-14", "AISEC-APP-01",
                                              "AISEC-APP-18", "AISEC-APP-19"]
 
