@@ -4,10 +4,9 @@
 
 What the table backs (see bench/README.md for a measured run):
 
-* the corpus is the templates of the AI-dense app (``bench/ai_dense.py`` builds it with the CDK; this module
-  writes the same resources as plain CloudFormation JSON, the way ``cdk synth`` writes them, so that no synth is
-  needed): stacks of 250 resources made of groups of five (a KMS key, rotation on every second; an S3 bucket,
-  KMS-encrypted on two of every three; a Bedrock service role, ``bedrock:*`` on every fourth, one model otherwise;
+* the corpus is the templates of the AI-dense app, synthesized by the CDK from ``bench/ai_dense.py`` (the
+  manifest and asset files left out): stacks of 250 resources made of groups of five (a KMS key, rotation on every
+  second; an S3 bucket, KMS-encrypted on two of every three; a Bedrock service role, ``bedrock:*`` on every fourth, one model otherwise;
   a guardrail, all six content filters on every second, HATE only otherwise; an agent, with the guardrail on every
   second and a customer managed key on two of every three). Up to 4,000 resources it is one synth; 16,000 is the
   templates of the 4,000-resource synth copied four times (64 files), as in the issue;
@@ -42,19 +41,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 OUT = BENCH / "out"
-PER_STACK = 250
 GROUP = 5
 #: a synth larger than this is the templates of a synth of this size, copied (the issue's 16,000 resources)
 SYNTH = 4000
-ACCOUNT = "111122223333"
-REGION = "us-east-1"
-MODEL = f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"
-FILTERS = ("HATE", "INSULTS", "SEXUAL", "VIOLENCE", "MISCONDUCT", "PROMPT_ATTACK")
 FORMATS = ("text", "json", "sarif")
 PARSE = ("import sys\nfrom pathlib import Path\nfrom aisec_rules.read.files import read_text\n"
          "from aisec_rules.read.loader import parse\n"
@@ -64,88 +58,37 @@ PARSE = ("import sys\nfrom pathlib import Path\nfrom aisec_rules.read.files impo
 # The corpus
 # --------------------------------------------------------------------------------------------
 
-
-def _document(statement: dict) -> dict:
-    return {"Version": "2012-10-17", "Statement": [statement]}
-
-
-def _getatt(logical_id: str, attribute: str) -> dict:
-    return {"Fn::GetAtt": [logical_id, attribute]}
+#: the child that synthesizes ``bench/ai_dense.py`` (argv: resources, output folder); JSII's Node.js deprecation
+#: banner goes to its stderr, which :func:`synth` keeps only for an error message
+SYNTH_APP = ("import sys\nimport aws_cdk as cdk\nfrom bench.ai_dense import build\n"
+             "app = cdk.App(outdir=sys.argv[2])\nbuild(app, int(sys.argv[1]))\napp.synth()\n")
 
 
-def group(i: int, stack: str) -> Iterator[tuple]:
-    """(logical id, resource) of group ``i`` as ``cdk synth`` writes it: key, bucket, service role, guardrail,
-    agent."""
-    def resource(name: str, rtype: str, properties: dict) -> tuple:
-        return name, {"Type": rtype, "Properties": properties, "Metadata": {"aws:cdk:path": f"{stack}/{name}"}}
-
-    key, role, guardrail = f"Key{i}", f"ServiceRole{i}", f"Guardrail{i}"
-    yield resource(key, "AWS::KMS::Key", {
-        "Description": f"group {i} data key", "EnableKeyRotation": i % 2 == 0,
-        "KeyPolicy": _document({"Sid": "Account", "Effect": "Allow", "Action": "kms:*", "Resource": "*",
-                                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}})})
-    by_default = ({"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": _getatt(key, "Arn")} if i % 3 != 2
-                  else {"SSEAlgorithm": "AES256"})
-    yield resource(f"Bucket{i}", "AWS::S3::Bucket", {"BucketEncryption": {
-        "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": by_default}]}})
-    statement = ({"Effect": "Allow", "Action": "bedrock:*", "Resource": "*"} if i % 4 == 0 else
-                 {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": MODEL})
-    yield resource(role, "AWS::IAM::Role", {
-        "AssumeRolePolicyDocument": _document({"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
-                                               "Action": "sts:AssumeRole"}),
-        "Policies": [{"PolicyName": "model", "PolicyDocument": _document(statement)}]})
-    kinds = FILTERS if i % 2 == 0 else FILTERS[:1]
-    yield resource(guardrail, "AWS::Bedrock::Guardrail", {
-        "BlockedInputMessaging": "Sorry, I cannot help with that.",
-        "BlockedOutputsMessaging": "Sorry, I cannot answer that.",
-        "ContentPolicyConfig": {"FiltersConfig": [
-            {"InputStrength": "HIGH", "OutputStrength": "NONE" if kind == "PROMPT_ATTACK" else "HIGH", "Type": kind}
-            for kind in kinds]},
-        "Name": f"guardrail-{i}"})
-    agent = {"AgentName": f"agent-{i}", "AgentResourceRoleArn": _getatt(role, "Arn"), "FoundationModel": MODEL,
-             "Instruction": "You are a support agent. Answer questions about orders politely and briefly."}
-    if i % 3 != 2:
-        agent["CustomerEncryptionKeyArn"] = _getatt(key, "Arn")
-    if i % 2 == 0:
-        agent["GuardrailConfiguration"] = {"GuardrailIdentifier": _getatt(guardrail, "GuardrailId"),
-                                           "GuardrailVersion": _getatt(guardrail, "Version")}
-    yield resource(f"Agent{i}", "AWS::Bedrock::Agent", agent)
-
-
-def template(stack: str, first_group: int, groups: int) -> dict:
-    """One stack of the AI-dense app: ``groups`` groups from ``first_group`` on, with CDK's bootstrap check."""
-    resources = dict(r for i in range(first_group, first_group + groups) for r in group(i, stack))
-    return {
-        "Resources": resources,
-        "Parameters": {"BootstrapVersion": {
-            "Type": "AWS::SSM::Parameter::Value<String>", "Default": "/cdk-bootstrap/hnb659fds/version",
-            "Description": "Version of the CDK Bootstrap resources in this environment, automatically retrieved "
-                           "from SSM Parameter Store. [cdk:skip]"}},
-        "Rules": {"CheckBootstrapVersion": {"Assertions": [{
-            "Assert": {"Fn::Not": [{"Fn::Contains": [["1", "2", "3", "4", "5"], {"Ref": "BootstrapVersion"}]}]},
-            "AssertDescription": "CDK bootstrap stack version 6 required. Please run 'cdk bootstrap' with a recent "
-                                 "version of the CDK CLI."}]}},
-    }
+def synth(resources: int, folder: Path) -> List[Path]:
+    """The templates of the AI-dense app of ``resources`` resources, synthesized by the CDK into ``folder``."""
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    done = subprocess.run([sys.executable, "-c", SYNTH_APP, str(resources), str(folder)], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"synthesizing the AI-dense app of {resources} resources failed:\n{done.stderr[-3000:]}")
+    return sorted(folder.glob("*.template.json"))
 
 
 def write_corpus(resources: int, folder: Path) -> List[Path]:
-    """The templates of ``resources`` resources in ``folder`` (written afresh): one synth of stacks of 250
-    (``AiDense00.template.json``, ...), or for more than :data:`SYNTH` the templates of a synth of that size copied
+    """The templates of ``resources`` resources in ``folder`` (written afresh): those of one synth of the AI-dense
+    app (``AiDense00.template.json``, ...), or for more than :data:`SYNTH` the templates of a synth of that size copied
     into ``copy0/``, ``copy1/``, ...; returns the files."""
     if resources < GROUP or resources % GROUP or (resources > SYNTH and resources % SYNTH):
         raise ValueError(f"{resources} resources: groups of {GROUP}, and a multiple of {SYNTH} above it")
     shutil.rmtree(folder, ignore_errors=True)
-    synth = min(resources, SYNTH)
-    copies = [folder / f"copy{c}" for c in range(resources // SYNTH)] if resources > SYNTH else [folder]
-    written = []
-    for target in copies:
-        target.mkdir(parents=True)
-        for number, start in enumerate(range(0, synth, PER_STACK)):
-            stack = f"AiDense{number:02d}"
-            size = min(PER_STACK, synth - start)
-            file = target / f"{stack}.template.json"
-            file.write_text(json.dumps(template(stack, start // GROUP, size // GROUP), indent=1), encoding="utf-8")
-            written.append(file)
+    with tempfile.TemporaryDirectory(prefix="aisec-synth-") as scratch:
+        templates = synth(min(resources, SYNTH), Path(scratch))
+        targets = [folder / f"copy{c}" for c in range(resources // SYNTH)] if resources > SYNTH else [folder]
+        written = []
+        for target in targets:
+            target.mkdir(parents=True)
+            written += [Path(shutil.copy2(template, target / template.name)) for template in templates]
     return written
 
 
