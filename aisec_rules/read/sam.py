@@ -161,7 +161,7 @@ class _Localizer:
             return
         if resource and "Image" in (props.get("PackageType"), global_props.get("PackageType")) and \
                 not props.get("ImageUri") and not global_props.get("ImageUri"):
-            props["ImageUri"] = self.placeholders.token(not_known(_IMAGE))
+            props["ImageUri"] = self.placeholders.token(not_known("ImageUri", _IMAGE))
         events = props.get("Events")
         for event in (events.values() if isinstance(events, dict) else ()):
             event_props = event.get("Properties") if isinstance(event, dict) else None
@@ -176,7 +176,7 @@ class _Localizer:
 
     def _location(self, value: Any, kind: str) -> Any:
         if isinstance(value, dict) and "ApplicationId" in value:
-            return _artifact(self.placeholders.token(not_known(_REPOSITORY_APPLICATION)), kind)
+            return _artifact(self.placeholders.token(not_known("Location", _REPOSITORY_APPLICATION)), kind)
         if self.unknown(value):
             return _artifact(self.placeholders.token(value), kind)
         return _placeholder(self.text(value), kind)  # a parameter's default may be a local path too
@@ -191,7 +191,7 @@ class _Localizer:
             return
         if ("DefinitionUri" in props or is_intrinsic(props.get("DefinitionBody"))) and not props.get("MergeDefinitions"):
             props.pop("DefinitionUri", None)
-            title = self.placeholders.token(not_known(_NOT_INLINE))
+            title = self.placeholders.token(not_known("DefinitionBody", _NOT_INLINE))
             props["DefinitionBody"] = {**_EMPTY_BODY[rtype], "info": {"title": title, "version": "1.0"}, "paths": {}}
 
 

@@ -29,15 +29,16 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 #: the most literal possibilities :meth:`Template.resolve` enumerates for one value
 MAX_POSSIBILITIES = 64
-#: how a :func:`not_known` placeholder starts (``{"Ref": NOT_KNOWN + reason}``): no parameter or resource has this
-#: name, as CloudFormation names are alphanumeric
+#: how a :func:`not_known` placeholder starts (``{"Ref": NOT_KNOWN + "label:reason"}``): no parameter or resource
+#: has this name, as CloudFormation names are alphanumeric
 NOT_KNOWN = "aisec:not-known:"
 
 
-def not_known(reason: str) -> Dict[str, str]:
-    """A placeholder for a value the template does not show (``reason`` says why, e.g. "the image is built by
-    sam build"): :meth:`Template.resolve` judges it unknown, with the reason as its origin."""
-    return {"Ref": NOT_KNOWN + reason}
+def not_known(label: str, reason: str) -> Dict[str, str]:
+    """A placeholder for a value the template does not show: :meth:`Template.resolve` judges it unknown, with
+    ``reason`` as its origin ("the image is built by sam build"); :meth:`Template.text` renders it ``${label}``
+    (``label`` has no colon: a property or loop identifier name)."""
+    return {"Ref": f"{NOT_KNOWN}{label.replace(':', '')}:{reason}"}
 
 
 class TemplateError(ValueError):
@@ -262,7 +263,7 @@ class Template:
                     yield Value(MISSING, True, origin)
                     return
                 if arg.startswith(NOT_KNOWN):
-                    yield Value(value, False, _join(origin, arg[len(NOT_KNOWN):]))
+                    yield Value(value, False, _join(origin, arg[len(NOT_KNOWN):].split(":", 1)[-1]))
                     return
                 if arg in self.parameters:
                     param = self.parameters[arg] if isinstance(self.parameters[arg], dict) else {}
@@ -334,7 +335,7 @@ class Template:
             return None
         key, arg = next(iter(value.items()))
         if key == "Ref" and isinstance(arg, str):
-            return "${" + arg + "}"
+            return "${" + (arg[len(NOT_KNOWN):].split(":", 1)[0] if arg.startswith(NOT_KNOWN) else arg) + "}"
         if key == "Fn::GetAtt":
             target = _getatt_target(arg)
             attr = arg[1] if isinstance(arg, list) and len(arg) > 1 else (arg.split(".", 1)[1] if isinstance(arg, str) and "." in arg else "")
