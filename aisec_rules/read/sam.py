@@ -28,7 +28,7 @@ import os
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Optional
 
-from .template import TemplateError, is_intrinsic, not_known
+from .template import NOT_KNOWN, TemplateError, is_intrinsic, not_known
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
@@ -81,6 +81,9 @@ class Placeholders:
         if not self.stands_for:
             return value
         if isinstance(value, dict):
+            sub = self._in_sub(value["Fn::Sub"]) if len(value) == 1 and "Fn::Sub" in value else None
+            if sub is not None:
+                return {"Fn::Sub": sub}
             return {k: self.restore(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.restore(v) for v in value]
@@ -89,6 +92,22 @@ class Placeholders:
                 if token in value:
                     return copy.deepcopy(stands_for)
         return value
+
+
+    def _in_sub(self, arg: Any) -> Any:
+        """The argument of a ``Fn::Sub`` with each placeholder of a parameter in its text written ``${Parameter}``
+        (an ARN the translator built around a path); None when it holds none, or one of another kind."""
+        text = arg if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg and isinstance(arg[0], str)
+                                                 else None)
+        if text is None or "aisecnotknown" not in text:
+            return None
+        for token, stands_for in self.stands_for.items():
+            if token in text:
+                name = stands_for.get("Ref") if isinstance(stands_for, dict) and len(stands_for) == 1 else None
+                if not isinstance(name, str) or name.startswith(NOT_KNOWN):
+                    return None
+                text = text.replace(token, "${" + name + "}")
+        return text if isinstance(arg, str) else [text, *(self.restore(v) for v in arg[1:])]
 
 
 def _placeholder(value: Any, kind: str) -> Any:
