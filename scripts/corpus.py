@@ -68,10 +68,10 @@ def classify(returncode: Optional[int], stdout: str, stderr: str) -> Outcome:
     errors = [line for line in stderr.splitlines() if line.startswith("aisec: ")]
     if "Traceback (most recent call last)" in stderr:
         last = [line for line in stderr.splitlines() if line.strip()][-1:]
-        return Outcome("internal-error", "traceback: " + _kind(last[0] if last else ""))
+        return Outcome("internal-error", "traceback: " + _kind(last[0] if last else "", named=False))
     internal = [line for line in errors if line.startswith("aisec: internal error:")]
     if internal:
-        return Outcome("internal-error", _kind(internal[0][len("aisec: internal error:"):]))
+        return Outcome("internal-error", _kind(internal[0][len("aisec: internal error:"):], named=False))
     if any("could not evaluate the input" in line for line in errors):
         return Outcome("internal-error", "a rule could not evaluate the input")
     if returncode in (0, 1):
@@ -83,14 +83,16 @@ def classify(returncode: Optional[int], stdout: str, stderr: str) -> Outcome:
     refusals = [line for line in errors if line.startswith("aisec: error:")]
     if returncode == 2 and len(refusals) == 1:
         return Outcome("refused", _kind(refusals[0][len("aisec: error:"):]))
-    return Outcome("internal-error", f"exit {returncode}: " + _kind(stderr.strip().splitlines()[-1] if stderr.strip()
-                                                                    else "no message"))
+    last_line = stderr.strip().splitlines()[-1] if stderr.strip() else "no message"
+    return Outcome("internal-error", f"exit {returncode}: " + _kind(last_line, named=False))
 
 
-def _kind(message: str) -> str:
-    """A message with what varies from file to file taken out: the file name, quoted text, numbers."""
+def _kind(message: str, named: bool = True) -> str:
+    """A message with what varies from file to file taken out: the file name it starts with (``named``), quoted
+    text, numbers."""
     text = message.strip()
-    text = re.sub(r"^\S+?: ", "", text, count=1)  # the file name the message starts with
+    if named:
+        text = re.sub(r"^\S+?: ", "", text, count=1)
     text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", text)
     text = re.sub(r"\d+", "N", text)
     return text[:160]
