@@ -310,23 +310,28 @@ def test_a_stack_whose_template_is_missing_from_cdk_out_is_an_error(tmp_path, ca
                               f"{tmp_path / 'Gone.template.json'} is missing\n")
 
 
-def test_fn_for_each_is_expanded(tmp_path, capsys):
-    path = write(tmp_path / "foreach.yaml", """Transform: AWS::LanguageExtensions
-Parameters:
-  Names: {Type: CommaDelimitedList, Default: "kb-a,kb-b"}
-Resources:
-  Fn::ForEach::Roles:
+def _role_loop(key: str, action: str) -> str:
+    """A loop over the parameter Names that stamps out a role ``key`` whose policy allows ``action``."""
+    return """  Fn::ForEach::Roles:
     - Name
     - !Ref Names
-    - Role&{Name}:
+    - KEY:
         Type: AWS::IAM::Role
         Properties:
           RoleName: !Ref Name
           Policies:
             - PolicyName: !Sub "${Name}-policy"
               PolicyDocument:
-                Statement: [{Effect: Allow, Action: "bedrock:*", Resource: "*"}]
-""")
+                Statement: [{Effect: Allow, Action: ACTION, Resource: "*"}]
+""".replace("KEY", key).replace("ACTION", action)
+
+
+def test_fn_for_each_is_expanded(tmp_path, capsys):
+    path = write(tmp_path / "foreach.yaml", """Transform: AWS::LanguageExtensions
+Parameters:
+  Names: {Type: CommaDelimitedList, Default: "kb-a,kb-b"}
+Resources:
+""" + _role_loop("Role&{Name}", '"bedrock:*"'))
     template = loader.load_file(path)
     assert sorted(template.resources) == ["Rolekba", "Rolekbb"]
     assert template.resources["Rolekbb"].prop("RoleName") == "kb-b"
@@ -341,18 +346,7 @@ def test_fn_for_each_over_a_collection_known_only_at_deploy_time_is_judged_once(
 Parameters:
   Names: {Type: CommaDelimitedList}
 Resources:
-  Fn::ForEach::Roles:
-    - Name
-    - !Ref Names
-    - Role${Name}:
-        Type: AWS::IAM::Role
-        Properties:
-          RoleName: !Ref Name
-          Policies:
-            - PolicyName: !Sub "${Name}-policy"
-              PolicyDocument:
-                Statement: [{Effect: Allow, Action: !Ref Name, Resource: "*"}]
-  Fn::ForEach::Topics:
+""" + _role_loop("Role${Name}", "!Ref Name") + """  Fn::ForEach::Topics:
     - Name
     - !GetAtt X.Names
     - Topic${Name}: {Type: AWS::SNS::Topic}
