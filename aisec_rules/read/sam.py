@@ -249,8 +249,20 @@ class _Region:
         self.region_name = region_name
 
 
-def _refuse_aws() -> Any:
-    raise TemplateError("a Serverless Application Repository application cannot be read offline")
+def _offline_repository_plugin(base: Any, parameters: Dict[str, Any]) -> Any:
+    """The translator's Serverless Application Repository plugin (``base``) without its calls to the repository
+    (boto3, with the AWS configuration and credentials): :func:`localize` has replaced every repository location
+    by a placeholder; one it missed is an error, never a call."""
+
+    class OfflineRepository(base):
+        def on_before_transform_template(self, template_dict: Dict[str, Any]) -> None:
+            resources = template_dict.get("Resources")
+            for body in resources.values() if isinstance(resources, dict) else ():
+                if isinstance(body, dict) and body.get("Type") == "AWS::Serverless::Application" and \
+                        isinstance(body.get("Properties"), dict) and isinstance(body["Properties"].get("Location"), dict):
+                    raise TemplateError("a Serverless Application Repository application cannot be read offline")
+
+    return OfflineRepository(parameters=parameters)
 
 
 @contextmanager
@@ -286,7 +298,7 @@ def expand(data: Dict[str, Any], name: str) -> Dict[str, Any]:
     placeholders = Placeholders()
     metrics = Metrics("ServerlessTransform", DummyMetricsPublisher())
     # given a repository plugin, the translator does not add its default one, which asks the repository through boto3
-    offline = ServerlessAppPlugin(sar_client_creator=_refuse_aws, parameters=parameters)
+    offline = _offline_repository_plugin(ServerlessAppPlugin, parameters)
     translator = Translator(None, Parser(), plugins=[offline], boto_session=_Region(region),
                             metrics=metrics)
     try:

@@ -91,9 +91,16 @@ def test_the_cli_scans_repository_applications_in_a_subprocess_without_a_network
     assert json.loads(done.stdout)["runs"][0]["results"] == []
 
 
-def test_the_translator_is_never_given_a_plugin_that_reaches_aws():
+def test_the_translator_is_never_given_a_plugin_that_reaches_aws(offline, monkeypatch):
+    """Even a repository location the localizer missed never reaches AWS: the translator's plugin refuses."""
+    monkeypatch.setattr(sam, "localize", lambda data, placeholders=None: data)
+    data = {"Transform": sam.SAM_TRANSFORM, "Resources": {"App": {
+        "Type": "AWS::Serverless::Application", "Properties": {"Location": {
+            "ApplicationId": "arn:aws:serverlessrepo:us-east-1:123456789012:applications/hello-world",
+            "SemanticVersion": "1.0.2"}}}}}
     with pytest.raises(TemplateError, match="cannot be read offline"):
-        sam._refuse_aws()
+        sam.expand(data, "t.yaml")
+    assert offline == []
 
 
 def test_an_image_function_in_source_form_gets_an_image_that_is_not_known(offline):
