@@ -172,10 +172,13 @@ def main(argv: Optional[List[str]] = None) -> int:
                 local.parent.mkdir(parents=True, exist_ok=True)
                 local.write_bytes(content)
                 jobs.append((f"{source}:{name}", local))
+        print(f"{len(jobs)} templates picked; scanning with {args.jobs} job(s)", file=sys.stderr)
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            for key, result in zip((k for k, _ in jobs),
-                                   pool.map(lambda job: scan(aisec, job[1], args.timeout), jobs), strict=True):
+            for done, (key, result) in enumerate(zip((k for k, _ in jobs), pool.map(
+                    lambda job: scan(aisec, job[1], args.timeout), jobs), strict=True), start=1):
                 results[key] = result
+                if done % 250 == 0:
+                    print(f"{done}/{len(jobs)} scanned", file=sys.stderr)
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(report(results))
     print(f"every file's outcome: {args.out}")
