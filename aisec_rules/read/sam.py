@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import re
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Optional
 
@@ -61,6 +62,20 @@ _GLOBALS = {"Function": "AWS::Serverless::Function", "Api": "AWS::Serverless::Ap
 PLACEHOLDER_BUCKET = "aisec-local-source"
 
 
+_TOKEN = "aisecnotknown"
+#: a logical id, or one with an attribute (``Fn::GetAtt`` in its string form)
+_LOGICAL_ID = re.compile(r"[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?")
+
+
+def _label(stands_for: Any) -> str:
+    """The name a placeholder takes in a logical id: the parameter's, the not-known value's label, or NotKnown."""
+    name = stands_for.get("Ref") if isinstance(stands_for, dict) and len(stands_for) == 1 else None
+    if not isinstance(name, str):
+        return "NotKnown"
+    name = name[len(NOT_KNOWN):].split(":", 1)[0] if name.startswith(NOT_KNOWN) else name
+    return re.sub(r"[^A-Za-z0-9]", "", name) or "NotKnown"
+
+
 class Placeholders:
     """The values handed to the translator in place of what only ``sam build`` or the deploy-time transform
     knows, and what each stands for; :meth:`restore` puts the latter back into the expanded template."""
@@ -71,35 +86,44 @@ class Placeholders:
     def token(self, stands_for: Any) -> str:
         """A new placeholder for ``stands_for``: lower-case letters and digits, valid where the translator
         wants a name (an alias), a key or a path segment."""
-        token = f"aisecnotknown{len(self.stands_for)}x"
+        token = f"{_TOKEN}{len(self.stands_for)}x"
         self.stands_for[token] = stands_for
         return token
 
     def restore(self, value: Any) -> Any:
-        """``value`` with every string that holds a placeholder replaced by what the placeholder stands for
-        (a string the translator built around one, an ARN or a URL, is as unknown as the placeholder)."""
+        """``value`` with every placeholder replaced by what it stands for. A logical id the translator built around
+        one (``FunctionAlias<placeholder>``, in a key or a reference) gets the name of what it stands for in its place
+        (``FunctionAliasStage``); any other string built around one (an ARN, a URL) is as unknown as the placeholder."""
         if not self.stands_for:
             return value
         if isinstance(value, dict):
             sub = self._in_sub(value["Fn::Sub"]) if len(value) == 1 and "Fn::Sub" in value else None
             if sub is not None:
                 return {"Fn::Sub": sub}
-            return {k: self.restore(v) for k, v in value.items()}
+            return {self._relabel(k): self.restore(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.restore(v) for v in value]
-        if isinstance(value, str) and "aisecnotknown" in value:
-            for token, stands_for in self.stands_for.items():
-                if token in value:
-                    return copy.deepcopy(stands_for)
+        if isinstance(value, str) and _TOKEN in value:
+            if value in self.stands_for:
+                return copy.deepcopy(self.stands_for[value])
+            if _LOGICAL_ID.fullmatch(value):
+                return self._relabel(value)
+            return copy.deepcopy(next(s for t, s in self.stands_for.items() if t in value))
         return value
 
+    def _relabel(self, key: Any) -> Any:
+        if not (isinstance(key, str) and _TOKEN in key):
+            return key
+        for token, stands_for in self.stands_for.items():
+            key = key.replace(token, _label(stands_for))
+        return key
 
     def _in_sub(self, arg: Any) -> Any:
         """The argument of a ``Fn::Sub`` with each placeholder of a parameter in its text written ``${Parameter}``
         (an ARN the translator built around a path); None when it holds none, or one of another kind."""
         text = arg if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg and isinstance(arg[0], str)
                                                  else None)
-        if text is None or "aisecnotknown" not in text:
+        if text is None or _TOKEN not in text:
             return None
         for token, stands_for in self.stands_for.items():
             if token in text:

@@ -119,6 +119,8 @@ def test_values_the_deploy_time_transform_resolves_stay_the_intrinsics_written(o
     assert by_parameter.prop("Code") == {"S3Bucket": sam.PLACEHOLDER_BUCKET, "S3Key": {"Ref": "CodeLocation"}}
     assert _unknown(template, by_parameter.prop("Code", "S3Key")) == "parameter CodeLocation has no default"
     [alias] = template.of_type("AWS::Lambda::Alias")
+    assert alias.logical_id == "ByParameterAliasStage"  # named after the parameter, as the placeholder is not a name
+    assert template.data["Outputs"]["Alias"]["Value"] == {"Ref": "ByParameterAliasStage"}  # references follow
     assert alias.prop("Name") == {"Ref": "Stage"} and alias.prop("FunctionName") == {"Ref": "ByParameter"}
     assert _unknown(template, alias.prop("Name")) == "parameter Stage has no default"
     assert template.resources["BySub"].prop("Code", "S3Key") == {
@@ -128,7 +130,8 @@ def test_values_the_deploy_time_transform_resolves_stay_the_intrinsics_written(o
         "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/GET/${ResourcePath}")
     body = template.resources["Api"].prop("Body")
     assert body["securityDefinitions"]["Token"]["type"] == "apiKey"  # the authorizer named by the default, Token
-    assert [path["get"]["security"] for path in body["paths"].values()] == [[{"Token": []}]]
+    assert {path: operation["get"]["security"] for path, operation in body["paths"].items()} == {
+        "/ResourcePath": [{"Token": []}]}
 
 
 def test_apis_with_a_body_that_is_not_inline_get_an_empty_placeholder_body(offline):
