@@ -60,17 +60,22 @@ _GLOBALS = {"Function": "AWS::Serverless::Function", "Api": "AWS::Serverless::Ap
             "HttpApi": "AWS::Serverless::HttpApi"}
 #: the bucket named in place of local source: the code is not what the rules judge, its settings are
 PLACEHOLDER_BUCKET = "aisec-local-source"
-
-
+#: how every placeholder handed to the translator starts (:meth:`Placeholders.token`)
 _TOKEN = "aisecnotknown"
 #: a logical id, or one with an attribute (``Fn::GetAtt`` in its string form)
 _LOGICAL_ID = re.compile(r"[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?")
 
 
+def _reference(stands_for: Any) -> Optional[str]:
+    """The name a placeholder's value refers to (``{"Ref": name}``), or None."""
+    name = stands_for.get("Ref") if isinstance(stands_for, dict) and len(stands_for) == 1 else None
+    return name if isinstance(name, str) else None
+
+
 def _label(stands_for: Any) -> str:
     """The name a placeholder takes in a logical id: the parameter's, the not-known value's label, or NotKnown."""
-    name = stands_for.get("Ref") if isinstance(stands_for, dict) and len(stands_for) == 1 else None
-    if not isinstance(name, str):
+    name = _reference(stands_for)
+    if name is None:
         return "NotKnown"
     name = name[len(NOT_KNOWN):].split(":", 1)[0] if name.startswith(NOT_KNOWN) else name
     return re.sub(r"[^A-Za-z0-9]", "", name) or "NotKnown"
@@ -127,8 +132,8 @@ class Placeholders:
             return None
         for token, stands_for in self.stands_for.items():
             if token in text:
-                name = stands_for.get("Ref") if isinstance(stands_for, dict) and len(stands_for) == 1 else None
-                if not isinstance(name, str) or name.startswith(NOT_KNOWN):
+                name = _reference(stands_for)
+                if name is None or name.startswith(NOT_KNOWN):
                     return None
                 text = text.replace(token, "${" + name + "}")
         return text if isinstance(arg, str) else [text, *(self.restore(v) for v in arg[1:])]
@@ -146,8 +151,6 @@ def _artifact(key: str, kind: str) -> Any:
     if kind == "url":
         return f"https://{PLACEHOLDER_BUCKET}.s3.amazonaws.com/{key}"
     return {"Bucket": PLACEHOLDER_BUCKET, "Key": key}
-
-
 
 
 #: what an image function's placeholder image, a repository application's placeholder template and an API's
