@@ -66,9 +66,10 @@ def classify(returncode: Optional[int], stdout: str, stderr: str) -> Outcome:
     if returncode is None:
         return Outcome("timeout", "timeout")
     errors = [line for line in stderr.splitlines() if line.startswith("aisec: ")]
-    if "Traceback (most recent call last)" in stderr:
-        last = [line for line in stderr.splitlines() if line.strip()][-1:]
-        return Outcome("internal-error", "traceback: " + _kind(last[0] if last else "", named=False))
+    if "Traceback (most recent call last)" in stderr:  # the exception line: the last unindented one of the traceback
+        trace = stderr[stderr.rindex("Traceback (most recent call last)"):].splitlines()[1:]
+        raised = [line for line in trace if line.strip() and not line.startswith((" ", "aisec: "))][-1:]
+        return Outcome("internal-error", "traceback: " + _kind(raised[0] if raised else "", named=False))
     internal = [line for line in errors if line.startswith("aisec: internal error:")]
     if internal:
         return Outcome("internal-error", _kind(internal[0][len("aisec: internal error:"):], named=False))

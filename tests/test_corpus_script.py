@@ -31,6 +31,10 @@ SARIF = json.dumps({"version": "2.1.0", "runs": []})
     (2, "", "Traceback (most recent call last):\n  File \"x.py\", line 1\nbotocore.exceptions.NoCredentialsError: "
             "Unable to locate credentials\n",
      ("internal-error", "traceback: botocore.exceptions.NoCredentialsError: Unable to locate credentials")),
+    (2, "", "Plugin raised an exception\nTraceback (most recent call last):\n  File \"x.py\", line 1\n"
+            "botocore.exceptions.NoCredentialsError: Unable to locate credentials\naisec: error: t.yaml: SAM template "
+            "cannot be expanded: NoCredentialsError: Unable to locate credentials\n",
+     ("internal-error", "traceback: botocore.exceptions.NoCredentialsError: Unable to locate credentials")),
     (2, "", "aisec: error: a\naisec: error: b\n", ("internal-error", "exit 2: aisec: error: b")),
     (-9, "", "", ("internal-error", "exit -9: no message")),
     (None, "", "", ("timeout", "timeout")),
