@@ -27,26 +27,6 @@ def escape(text: str) -> str:
                    if ord(c) < 0xD800 or ord(c) > 0xDFFF else f"\\u{ord(c):04x}" for c in text)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _dumps(document: object) -> str:
-    """JSON text of a report: any string a template can hold survives (control characters are escaped by JSON), and
-    a lone surrogate (``"\\ud800"`` is valid JSON input) becomes the visible escape :func:`escape` writes, so that
-    the output is valid UTF-8 for every consumer, not only those that accept unpaired surrogate escapes."""
-    return json.dumps(_without_surrogates(document), indent=2)
-
-
-def _without_surrogates(value: object) -> object:
-    if isinstance(value, str):
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value) if _SURROGATE.search(value) else value
-    if isinstance(value, dict):
-        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_surrogates(v) for v in value]
-    return value
-
-
 def findings_text(findings: Sequence[Finding], stacks: Sequence[Stack] = (), *, resolved: Sequence[Entry] = (),
                   unused: Sequence[Unused] = (), warn: bool = False) -> str:
     """Findings grouped by environment, then stack; each line names the resource and the finding. Then a
@@ -95,7 +75,7 @@ def findings_json(findings: Sequence[Finding], stacks: Sequence[Stack], phase: s
     its environment, stack and the scope of its rule and whether it is baselined; ``baseline_resolved`` lists
     the baseline entries no finding matches any more, ``unused_acknowledgements`` the acknowledgements that
     match no finding."""
-    return _dumps({
+    return json.dumps({
         "phase": phase,
         "mode": "warn" if warn else "enforce",
         "templates": [s.template.path for s in stacks],
@@ -107,7 +87,7 @@ def findings_json(findings: Sequence[Finding], stacks: Sequence[Stack], phase: s
         "summary": {"findings": sum(f.open for f in findings),
                     "acknowledged": sum(f.acknowledged for f in findings),
                     "baselined": sum(f.baselined for f in findings)},
-    })
+    }, indent=2)
 
 
 #: The ``$schema`` GitHub code scanning documents for SARIF 2.1.0 uploads.
@@ -186,7 +166,7 @@ def findings_sarif(findings: Sequence[Finding], rules: Sequence[Rule], version: 
     if docs_uri:
         driver["informationUri"] = docs_uri
     driver["rules"] = [_sarif_rule(r, docs_uri) for r in driver_rules]
-    return _dumps({
+    return json.dumps({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -196,7 +176,7 @@ def findings_sarif(findings: Sequence[Finding], rules: Sequence[Rule], version: 
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
-    })
+    }, indent=2)
 
 
 def _sarif_rule(rule: Rule, docs_uri: Optional[str]) -> Dict[str, object]:
