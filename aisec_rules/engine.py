@@ -28,6 +28,7 @@ from .governance import exceptions
 from .governance.baseline import Baseline
 from .governance.policy import Policy
 from .model import INTERNAL_ERROR, Capability, Finding, Phase, Rule, Scope, Service, Violation, with_implied
+from .read import foreach
 from .read.stack import Stack, stack_name_of
 from .read.template import Template
 from .registry import RULES
@@ -239,8 +240,10 @@ def _evaluate_environment(environment: Environment, view: Template, system: Syst
                 if own and rule.scope is Scope.RESOURCE and not own.get(path):
                     continue  # a stack outside the AI workload: judged only where an AI stack uses its values
                 key = (rule.id, path, resource, violation.detail or "")
+                declared = view.get(violation.resource) if violation.resource else None
+                message = violation.message + (foreach.loop_note(declared.metadata) if declared is not None else "")
                 if key in findings:
-                    messages[key].setdefault(violation.message)
+                    messages[key].setdefault(message)
                     continue
                 if joined_id not in resource_acks:
                     acks = dict(template_acks.get(path, {}))
@@ -249,11 +252,11 @@ def _evaluate_environment(environment: Environment, view: Template, system: Syst
                     resource_acks[joined_id] = acks
                 finding_id = f"{rule.id}[{violation.detail}]" if violation.detail else rule.id
                 stack = stacks.get(path)
-                finding = Finding(rule, resource, violation.message, path, violation.detail,
+                finding = Finding(rule, resource, message, path, violation.detail,
                                   workload=violation.resource is None,
                                   stack=stack.name if stack else "", environment=environment.name)
                 findings[key] = (finding, resource_acks[joined_id].get(finding_id))
-                messages[key] = {violation.message: None}
+                messages[key] = {message: None}
         judged = []
         for key in sorted(findings):
             finding, ack = findings[key]

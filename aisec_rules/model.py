@@ -285,8 +285,9 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """The stable fingerprint of :attr:`identity` (16 hex digits of its SHA-256): SARIF's
-        ``primaryLocationLineHash`` (with ``:1``) and the key of a baseline entry."""
-        return hashlib.sha256(self.identity.encode("utf-8")).hexdigest()[:16]
+        ``primaryLocationLineHash`` (with ``:1``) and the key of a baseline entry. A lone surrogate a template may
+        hold (``"\\ud800"`` is valid JSON) is hashed as its code unit."""
+        return hashlib.sha256(self.identity.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     @property
     def open(self) -> bool:

@@ -310,23 +310,28 @@ def test_a_stack_whose_template_is_missing_from_cdk_out_is_an_error(tmp_path, ca
                               f"{tmp_path / 'Gone.template.json'} is missing\n")
 
 
-def test_fn_for_each_is_expanded(tmp_path, capsys):
-    path = write(tmp_path / "foreach.yaml", """Transform: AWS::LanguageExtensions
-Parameters:
-  Names: {Type: CommaDelimitedList, Default: "kb-a,kb-b"}
-Resources:
-  Fn::ForEach::Roles:
+def _role_loop(key: str, action: str) -> str:
+    """A loop over the parameter Names that stamps out a role ``key`` whose policy allows ``action``."""
+    return """  Fn::ForEach::Roles:
     - Name
     - !Ref Names
-    - Role&{Name}:
+    - KEY:
         Type: AWS::IAM::Role
         Properties:
           RoleName: !Ref Name
           Policies:
             - PolicyName: !Sub "${Name}-policy"
               PolicyDocument:
-                Statement: [{Effect: Allow, Action: "bedrock:*", Resource: "*"}]
-""")
+                Statement: [{Effect: Allow, Action: ACTION, Resource: "*"}]
+""".replace("KEY", key).replace("ACTION", action)
+
+
+def test_fn_for_each_is_expanded(tmp_path, capsys):
+    path = write(tmp_path / "foreach.yaml", """Transform: AWS::LanguageExtensions
+Parameters:
+  Names: {Type: CommaDelimitedList, Default: "kb-a,kb-b"}
+Resources:
+""" + _role_loop("Role&{Name}", '"bedrock:*"'))
     template = loader.load_file(path)
     assert sorted(template.resources) == ["Rolekba", "Rolekbb"]
     assert template.resources["Rolekbb"].prop("RoleName") == "kb-b"
@@ -336,14 +341,40 @@ Resources:
         (f"{DATA01}[Action::bedrock:*]", "Rolekba"), (f"{DATA01}[Action::bedrock:*]", "Rolekbb")}
 
 
-def test_fn_for_each_that_cannot_be_expanded_is_a_clear_error(tmp_path, capsys):
-    unknown = write(tmp_path / "unknown.yaml", "Transform: AWS::LanguageExtensions\nResources:\n"
-                    "  Fn::ForEach::Topics:\n    - Name\n    - !GetAtt X.Names\n    - Topic${Name}:\n"
-                    "        Type: AWS::SNS::Topic\n")
-    code, out, err = run(capsys, "check", str(unknown))
-    assert (code, err) == (2, f"aisec: error: {unknown}: Fn::ForEach::Topics: its collection cannot be read at synth "
-                              "time (a list of strings, or a parameter with a default); transform "
-                              "AWS::LanguageExtensions is expanded offline\n")
+def test_fn_for_each_over_a_collection_known_only_at_deploy_time_is_judged_once(tmp_path, capsys):
+    path = write(tmp_path / "unknown.yaml", """Transform: AWS::LanguageExtensions
+Parameters:
+  Names: {Type: CommaDelimitedList}
+Resources:
+""" + _role_loop("Role${Name}", "!Ref Name") + """  Fn::ForEach::Topics:
+    - Name
+    - !GetAtt X.Names
+    - Topic${Name}: {Type: AWS::SNS::Topic}
+""")
+    template = loader.load_file(path)
+    assert sorted(template.resources) == ["RoleName", "TopicName"]
+    role = template.resources["RoleName"]
+    assert role.metadata == {"aisec:loop-collection-not-known": "Fn::ForEach::Roles"}
+    assert role.prop("Policies", 0, "PolicyName") == {"Fn::Sub": "${Name}-policy"}  # a reference left unresolved
+    [name] = template.resolve(role.prop("RoleName"))
+    assert (name.known, name.origin) == (False, "the item of Fn::ForEach::Roles, whose collection is not known at "
+                                                "synth time")
+    code, out, err = run(capsys, "check", str(path), "--format", "json", "--capabilities", "answers")
+    [finding] = [f for f in json.loads(out)["findings"] if f["rule_id"] == DATA01]
+    assert (code, finding["resource"]) == (1, "RoleName")
+    assert finding["message"].endswith("(from Fn::ForEach::Roles, judged once for every item: its collection is not "
+                                       "known at synth time)")
+    assert finding["id"] == f"{DATA01}[Action::${{Name}}]"
+    assert finding["message"].startswith("A statement has Action ${Name} (the item of Fn::ForEach::Roles, whose "
+                                         "collection is not known at synth time) that cannot be verified at synth time")
+
+
+def test_a_malformed_fn_for_each_is_a_clear_error(tmp_path, capsys):
+    malformed = write(tmp_path / "malformed.yaml", "Transform: AWS::LanguageExtensions\nResources:\n"
+                      "  Fn::ForEach::Topics:\n    - Name\n    - [a]\n")
+    code, out, err = run(capsys, "check", str(malformed))
+    assert (code, err) == (2, f"aisec: error: {malformed}: Fn::ForEach::Topics must be [identifier, collection, "
+                              "output template]\n")
     inside = write(tmp_path / "inside.yaml", "Transform: AWS::LanguageExtensions\nResources:\n  T:\n"
                    "    Type: AWS::SNS::Topic\n    Properties:\n      Fn::ForEach::Tags: [N, [a], {}]\n")
     code, out, err = run(capsys, "check", str(inside))

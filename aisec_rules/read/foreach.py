@@ -12,15 +12,25 @@ properties, more than :data:`MAX_EXPANDED` entries) is a TemplateError naming th
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
-from .template import TemplateError
+from .template import TemplateError, not_known
 
 TRANSFORM = "AWS::LanguageExtensions"
 PREFIX = "Fn::ForEach::"
 SECTIONS = ("Resources", "Conditions", "Outputs")
 #: entries a template's loops may stamp out in all (CloudFormation's own limit is 500 resources)
 MAX_EXPANDED = 5000
+#: the ``Metadata`` key of a resource stamped out once by a loop whose collection is not known: the loop's name
+UNKNOWN_COLLECTION = "aisec:loop-collection-not-known"
+
+
+def loop_note(metadata: Dict[str, Any]) -> str:
+    """What a finding on a resource stamped out by a loop over an unknown collection adds to its message, or ""."""
+    loop = metadata.get(UNKNOWN_COLLECTION)
+    if not isinstance(loop, str):
+        return ""
+    return f" (from {loop}, judged once for every item: its collection is not known at synth time)"
 
 
 def uses_for_each(data: Any) -> bool:
@@ -42,7 +52,7 @@ def expand(data: Dict[str, Any], name: str) -> Dict[str, Any]:
     result = dict(data)
     for section in SECTIONS:
         if isinstance(data.get(section), dict):
-            result[section] = _section(data[section], parameters, name, budget)
+            result[section] = _section(data[section], parameters, name, budget, section == "Resources")
     stack = [result.get("Resources")]
     while stack:  # a loop left inside properties would be read as a property: refuse it instead
         value = stack.pop()
@@ -58,18 +68,28 @@ def expand(data: Dict[str, Any], name: str) -> Dict[str, Any]:
     return result
 
 
-def _section(section: Dict[str, Any], parameters: Dict[str, Any], name: str, budget: List[int]) -> Dict[str, Any]:
+def _section(section: Dict[str, Any], parameters: Dict[str, Any], name: str, budget: List[int],
+             resources: bool) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     for key, value in section.items():
         if not (isinstance(key, str) and key.startswith("Fn::ForEach")):
             _add(out, key, value, name, budget)
             continue
-        if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and isinstance(value[2], dict)):
+        if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and value[0] and
+                isinstance(value[2], dict)):
             raise TemplateError(f"{name}: {key} must be [identifier, collection, output template]")
         identifier, collection, output = value
-        for item in _collection(collection, parameters, key, name):
-            stamped = {_key(k, identifier, item): _value(v, identifier, item) for k, v in output.items()}
-            for inner_key, inner_value in _section(stamped, parameters, name, budget).items():
+        items = _collection(collection, parameters)
+        for item in items if items is not None else [None]:
+            in_keys = item if item is not None else re.sub(r"[^A-Za-z0-9]", "", identifier)
+            in_values = item if item is not None else not_known(identifier, f"the item of {key}, whose collection "
+                                                                            "is not known at synth time")
+            stamped = {_key(k, identifier, in_keys): _value(v, identifier, in_values) for k, v in output.items()}
+            for inner_key, inner_value in _section(stamped, parameters, name, budget, resources).items():
+                if item is None and resources and isinstance(inner_value, dict):
+                    metadata = inner_value.get("Metadata", {})
+                    if isinstance(metadata, dict):
+                        inner_value = {**inner_value, "Metadata": {UNKNOWN_COLLECTION: key, **metadata}}
                 _add(out, inner_key, inner_value, name, budget)
     return out
 
@@ -83,7 +103,8 @@ def _add(out: Dict[str, Any], key: Any, value: Any, name: str, budget: List[int]
     out[key] = value
 
 
-def _collection(collection: Any, parameters: Dict[str, Any], loop: str, name: str) -> List[str]:
+def _collection(collection: Any, parameters: Dict[str, Any]) -> Optional[List[str]]:
+    """The items of a loop's collection, or None when the template cannot show them."""
     if isinstance(collection, dict) and set(collection) == {"Ref"} and collection["Ref"] in parameters:
         parameter = parameters[collection["Ref"]]
         default = parameter.get("Default") if isinstance(parameter, dict) else None
@@ -91,8 +112,7 @@ def _collection(collection: Any, parameters: Dict[str, Any], loop: str, name: st
     if isinstance(collection, list) and all(isinstance(i, (str, int, float)) and not isinstance(i, bool)
                                             for i in collection):
         return [str(i).strip() for i in collection]
-    raise TemplateError(f"{name}: {loop}: its collection cannot be read at synth time (a list of strings, or a "
-                        f"parameter with a default); transform {TRANSFORM} is expanded offline")
+    return None
 
 
 def _key(key: Any, identifier: str, item: str) -> Any:
@@ -101,7 +121,9 @@ def _key(key: Any, identifier: str, item: str) -> Any:
     return key.replace("${" + identifier + "}", item).replace("&{" + identifier + "}", re.sub(r"[^A-Za-z0-9]", "", item))
 
 
-def _value(value: Any, identifier: str, item: str) -> Any:
+def _value(value: Any, identifier: str, item: Any) -> Any:
+    """``value`` with the identifier replaced by ``item``: a string, or a placeholder that stands for any item (then
+    a ``${Identifier}`` inside ``Fn::Sub`` stays, a reference the template cannot resolve)."""
     if isinstance(value, list):
         return [_value(v, identifier, item) for v in value]
     if not isinstance(value, dict):
@@ -110,10 +132,11 @@ def _value(value: Any, identifier: str, item: str) -> Any:
         (key, arg), = value.items()
         if key == "Ref" and arg == identifier:
             return item
-        if key == "Fn::Sub":
+        if key == "Fn::Sub" and isinstance(item, str):
             placeholder = "${" + identifier + "}"
             if isinstance(arg, str):
                 return {key: arg.replace(placeholder, item)}
             if isinstance(arg, list) and arg and isinstance(arg[0], str):
                 return {key: [arg[0].replace(placeholder, item), *(_value(v, identifier, item) for v in arg[1:])]}
-    return {_key(k, identifier, item): _value(v, identifier, item) for k, v in value.items()}
+    return {(_key(k, identifier, item) if isinstance(item, str) else k): _value(v, identifier, item)
+            for k, v in value.items()}

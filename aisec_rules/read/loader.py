@@ -26,7 +26,7 @@ import yaml
 from . import assembly, foreach, sam
 from .files import read_text
 from .stack import Stack
-from .template import Template, TemplateError
+from .template import MISSING, Template, TemplateError, dig
 
 #: File endings read when a folder is scanned. In a cdk.out folder only ``*.template.json``.
 _TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
@@ -41,7 +41,47 @@ MAX_NODES = 1_000_000
 class _CfnYamlLoader(yaml.SafeLoader):
     """SafeLoader that turns CloudFormation short-form tags into their long JSON form, keeps
     mapping keys as the text written (CloudFormation reads YAML keys as JSON strings: ``1:`` is
-    "1"), rejects duplicate keys and bounds what aliases expand to."""
+    "1"), rejects duplicate keys and keys that carry a tag (``!ImportValue Fn::Sub: x``: CloudFormation
+    rejects them, and dropping the tag would judge another template), accepts tabs where YAML separates
+    tokens (``Key: value<tab># comment``) and bounds what aliases expand to."""
+
+    def scan_to_next_token(self) -> None:
+        """PyYAML's own, except that it also skips tabs that are not indentation: after a token on the same line,
+        or before a comment or the end of the line (YAML allows both; PyYAML stops at any tab)."""
+        if self.index == 0 and self.peek() == "\ufeff":
+            self.forward()
+        while True:
+            while self.peek() == " " or (self.peek() == "\t" and self._tab_separates()):
+                self.forward()
+            if self.peek() == "#":
+                while self.peek() not in "\0\r\n\x85\u2028\u2029":
+                    self.forward()
+            if not self.scan_line_break():
+                return
+            if not self.flow_level:
+                self.allow_simple_key = True
+
+    def scan_plain_spaces(self, indent: int, start_mark: Any) -> Any:
+        """PyYAML's own, except that blanks with a tab between two words of a plain scalar are kept as written
+        (``a<tab>b`` is "a<tab>b"; PyYAML ends the scalar at the tab)."""
+        length = 0
+        while self.peek(length) in " \t":
+            length += 1
+        if "\t" in self.prefix(length) and self.peek(length) not in "#\0\r\n\x85\u2028\u2029":
+            blanks = self.prefix(length)
+            self.forward(length)
+            return [blanks]
+        return super().scan_plain_spaces(indent, start_mark)
+
+    def _tab_separates(self) -> bool:
+        """True for a tab after a token on its line, or followed (past blanks) by a comment or a line end."""
+        line = self.buffer[self.pointer - self.column:self.pointer]
+        if line.strip(" \t"):
+            return True
+        length = 0
+        while self.peek(length) in " \t":
+            length += 1
+        return self.peek(length) in "#\0\r\n\x85\u2028\u2029"
 
     def compose_document(self) -> Optional[yaml.Node]:
         node = super().compose_document()
@@ -57,6 +97,9 @@ class _CfnYamlLoader(yaml.SafeLoader):
             if not isinstance(key_node, yaml.ScalarNode):
                 raise yaml.constructor.ConstructorError(
                     None, None, "a mapping key must be a plain value", key_node.start_mark)
+            if not key_node.tag.startswith("tag:yaml.org,2002:"):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a mapping key may not carry a tag ({key_node.tag})", key_node.start_mark)
             key = key_node.value
             if key in mapping:
                 raise yaml.constructor.ConstructorError(
@@ -177,19 +220,38 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
     return type(error).__name__
 
 
-def load_file(path: os.PathLike | str, name: Optional[str] = None) -> Template:
+def load_file(path: os.PathLike | str, name: Optional[str] = None, notices: Optional[List[str]] = None) -> Template:
     """One template file (named ``name`` in messages and findings, else by its path); raises
-    TemplateError for unreadable, malformed or non-template input."""
+    TemplateError for unreadable, malformed or non-template input. What it cannot read (resources
+    included at deploy time) is said in ``notices``."""
     name = name or str(path)
-    return _template(parse(read_text(Path(path), name), name), name)
+    return _template(parse(read_text(Path(path), name), name), name, notices)
 
 
-def _template(data: Any, name: str) -> Template:
+def _template(data: Any, name: str, notices: Optional[List[str]] = None) -> Template:
     """A Template of parsed data, with its Fn::ForEach loops expanded and SAM templates expanded to
     plain CloudFormation first."""
+    data = _without_included_resources(data, name, notices)
     if foreach.uses_for_each(data):
         data = foreach.expand(data, name)
-    return Template(sam.expand(data, name) if sam.is_sam(data) else data, name)
+    expand = sam.is_sam(data) and bool(data.get("Resources"))  # the translator refuses a template without resources
+    return Template(sam.expand(data, name) if expand else data, name)
+
+
+def _without_included_resources(data: Any, name: str, notices: Optional[List[str]]) -> Any:
+    """``data`` without the ``Fn::Transform`` entries of its Resources section (``AWS::Include`` of a
+    snippet CloudFormation reads at deploy time), each said in ``notices``; a ``Fn::Transform`` in a
+    property stays, an intrinsic whose value is unknown."""
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    if not isinstance(resources, dict) or "Fn::Transform" not in resources:
+        return data
+    transform = resources["Fn::Transform"]
+    location = dig(transform, "Parameters", "Location") if isinstance(transform, dict) else MISSING
+    where = f" from {location}" if isinstance(location, str) else ""
+    _notice(notices, f"{name}: the resources included with Fn::Transform{where} are not scanned (CloudFormation "
+                     "reads them at deploy time): scan the processed template (aws cloudformation get-template "
+                     "--template-stage Processed)")
+    return {**data, "Resources": {k: v for k, v in resources.items() if k != "Fn::Transform"}}
 
 
 def _looks_like_template(data: Any) -> bool:
@@ -252,7 +314,7 @@ def load_stacks(paths: Iterable[os.PathLike | str], notices: Optional[List[str]]
         if not path.exists():
             raise TemplateError(f"{path}: no such file or directory")
         if not path.is_dir():
-            stacks.append(Stack(load_file(path)))
+            stacks.append(Stack(load_file(path, notices=notices)))
             continue
         found = []
         if assembly.is_assembly(path):
@@ -265,12 +327,13 @@ def load_stacks(paths: Iterable[os.PathLike | str], notices: Optional[List[str]]
                     continue
                 data = parse(read_text(artifact.template_path), str(artifact.template_path))
                 if _looks_like_template(data):
-                    found.append(Stack(_template(data, str(artifact.template_path)), artifact.name, artifact.environment))
+                    found.append(Stack(_template(data, str(artifact.template_path), notices), artifact.name,
+                                       artifact.environment))
         else:
             for file in template_files(path, notices):
                 data = _read_template_data(file, notices)
                 if data is not None:
-                    found.append(Stack(_template(data, str(file))))
+                    found.append(Stack(_template(data, str(file), notices)))
         if not found:
             raise TemplateError(f"{path}: no CloudFormation templates found in this directory")
         stacks.extend(found)

@@ -10,7 +10,10 @@ possibilities it may take:
 * an ``Fn::Join`` is judged on each text its parts may take (``Fn::If`` branches, parameter
   defaults); an ``Fn::Sub`` without references is its text;
 * any other intrinsic (``Ref`` to a resource, ``Fn::GetAtt``, ``Fn::ImportValue``, ``Fn::Sub``,
-  ...) is not a literal: rules treat it as "set to something the template cannot show".
+  ...) is not a literal: rules treat it as "set to something the template cannot show";
+* a placeholder the reader put where the template cannot show a value (:func:`not_known`: an image that
+  ``sam build`` makes, the item of a loop over a collection known only at deploy time) is unknown, and its
+  origin says why.
 
 Templates are hostile input: :meth:`Template.resolve` is the one place that bounds what is
 enumerated (:data:`MAX_POSSIBILITIES`; past it, one unknown possibility) and cuts parameter
@@ -26,6 +29,16 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 #: the most literal possibilities :meth:`Template.resolve` enumerates for one value
 MAX_POSSIBILITIES = 64
+#: how a :func:`not_known` placeholder starts (``{"Ref": NOT_KNOWN + "label:reason"}``): no parameter or resource
+#: has this name, as CloudFormation names are alphanumeric
+NOT_KNOWN = "aisec:not-known:"
+
+
+def not_known(label: str, reason: str) -> Dict[str, str]:
+    """A placeholder for a value the template does not show: :meth:`Template.resolve` judges it unknown, with
+    ``reason`` as its origin ("the image is built by sam build"); :meth:`Template.text` renders it ``${label}``
+    (``label`` has no colon: a property or loop identifier name)."""
+    return {"Ref": f"{NOT_KNOWN}{label.replace(':', '')}:{reason}"}
 
 
 class TemplateError(ValueError):
@@ -249,6 +262,9 @@ class Template:
                 if arg == "AWS::NoValue":
                     yield Value(MISSING, True, origin)
                     return
+                if arg.startswith(NOT_KNOWN):
+                    yield Value(value, False, _join(origin, arg[len(NOT_KNOWN):].split(":", 1)[-1]))
+                    return
                 if arg in self.parameters:
                     param = self.parameters[arg] if isinstance(self.parameters[arg], dict) else {}
                     where = f"parameter {arg}"
@@ -319,7 +335,7 @@ class Template:
             return None
         key, arg = next(iter(value.items()))
         if key == "Ref" and isinstance(arg, str):
-            return "${" + arg + "}"
+            return "${" + (arg[len(NOT_KNOWN):].split(":", 1)[0] if arg.startswith(NOT_KNOWN) else arg) + "}"
         if key == "Fn::GetAtt":
             target = _getatt_target(arg)
             attr = arg[1] if isinstance(arg, list) and len(arg) > 1 else (arg.split(".", 1)[1] if isinstance(arg, str) and "." in arg else "")

@@ -30,15 +30,16 @@ def test_local_code_becomes_a_placeholder_and_security_properties_are_kept():
     assert layer.prop("Content") == {"S3Bucket": PLACEHOLDER_BUCKET, "S3Key": "layers/shared"}
 
 
-def test_localize_keeps_s3_locations_and_intrinsics_and_fills_a_missing_code_uri():
-    data = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {
+def test_localize_keeps_s3_locations_and_defaults_and_fills_a_missing_code_uri():
+    data = {"Transform": "AWS::Serverless-2016-10-31", "Parameters": {"P": {"Type": "String", "Default": "s3://b/k"}},
+            "Resources": {
         "S3": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "s3://bucket/key.zip"}},
-        "Sub": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": {"Fn::Sub": "${X}"}}},
+        "Ref": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": {"Ref": "P"}}},
         "None": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "a.b"}},
         "Api": {"Type": "AWS::Serverless::Api", "Properties": {"DefinitionUri": "openapi.yaml"}}}}
     resources = localize(data)["Resources"]
     assert resources["S3"]["Properties"]["CodeUri"] == "s3://bucket/key.zip"
-    assert resources["Sub"]["Properties"]["CodeUri"] == {"Fn::Sub": "${X}"}
+    assert resources["Ref"]["Properties"]["CodeUri"] == "s3://b/k"  # the default, as the transform sees it
     assert resources["None"]["Properties"]["CodeUri"] == {"Bucket": PLACEHOLDER_BUCKET, "Key": "source"}
     assert resources["Api"]["Properties"]["DefinitionUri"] == {"Bucket": PLACEHOLDER_BUCKET, "Key": "openapi.yaml"}
     assert data["Resources"]["None"]["Properties"] == {"Handler": "a.b"}  # the input is not changed
