@@ -93,13 +93,14 @@ PIPELINE = "AWS::SageMaker::Pipeline"
 #: Paths are those of the SageMaker Create*Job request a pipeline step carries in ``Arguments`` (the pipeline
 #: definition schema, https://aws-sagemaker-mlops.github.io/sagemaker-model-building-pipeline-definition-JSON-schema/),
 #: which ``AWS::SageMaker::ProcessingJob`` shares for processing.
-_TRAINING = {
+Settings = Dict[str, List[Tuple[Tuple[str, ...], str]]]
+_TRAINING: Settings = {
     "isolation": [(("EnableNetworkIsolation",), "bool"), (("VpcConfig", "Subnets"), "set"),
                   (("VpcConfig", "SecurityGroupIds"), "set")],
     "encryption": [(("EnableInterContainerTrafficEncryption",), "bool")],
     "keys": [(("ResourceConfig", "VolumeKmsKeyId"), "key"), (("OutputDataConfig", "KmsKeyId"), "key")],
 }
-STEP_SETTINGS: Dict[str, Dict[str, List[Tuple[Tuple[str, ...], str]]]] = {
+STEP_SETTINGS: Dict[str, Settings] = {
     "Processing": {
         "isolation": [(("NetworkConfig", "EnableNetworkIsolation"), "bool"),
                       (("NetworkConfig", "VpcConfig", "Subnets"), "set"),

@@ -43,7 +43,7 @@ Choices where the catalog row is open:
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Dict, Iterator, Tuple
 
 from ...read import iam
 from ...context import Context
@@ -139,7 +139,7 @@ def _service_wildcard(pattern: str) -> bool:
 def _workload_roles(ctx: Context) -> Iterator[Violation]:
     """The stricter judgement of the policies attached to AI workload roles (see the module docstring)."""
     roles = workload_roles(ctx)
-    found = {}  # (policy resource, detail) -> (message head, {role: why})
+    found: Dict[Tuple[str, str], Tuple[str, Dict[str, str]]] = {}  # (policy, detail) -> (message head, {role: why})
     for role_id, statements in sorted(role_statements(ctx).items()):
         if role_id not in roles:
             continue

@@ -42,7 +42,7 @@ CALLS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedroc
          "bedrock:RetrieveAndGenerate", "bedrock:InvokeAgent", "bedrock:InvokeInlineAgent", "bedrock:InvokeFlow",
          "bedrock-agentcore:InvokeAgentRuntime")
 #: where AgentCore tools and runtimes, and notebooks, name their subnets
-_SUBNETS = {"AWS::BedrockAgentCore::Runtime": ("NetworkConfiguration", "NetworkModeConfig", "Subnets"),
+_SUBNETS: Dict[str, Tuple[str, ...]] = {"AWS::BedrockAgentCore::Runtime": ("NetworkConfiguration", "NetworkModeConfig", "Subnets"),
             "AWS::BedrockAgentCore::CodeInterpreterCustom": ("NetworkConfiguration", "VpcConfig", "Subnets"),
             "AWS::BedrockAgentCore::BrowserCustom": ("NetworkConfiguration", "VpcConfig", "Subnets"),
             "AWS::SageMaker::NotebookInstance": ("SubnetId",)}
@@ -96,7 +96,8 @@ def check(ctx: Context) -> Iterator[Violation]:
                             f"{'; '.join(problems)}; the function may call a model (its role allows {action}) and must "
                             "run in private subnets with a security group, so its prompts and egress stay in the VPC",
                             "ModelCaller")
-    placed = [(functions.get(i) or ctx.template.resources[i], ("VpcConfig", "SubnetIds"))
+    placed: List[Tuple[Resource, Tuple[str, ...]]] = [(functions.get(i) or ctx.template.resources[i],
+                                                       ("VpcConfig", "SubnetIds"))
               for i in sorted(set(functions) | set(callers))]
     placed += [(r, _SUBNETS[r.type]) for r in ctx.template.of_type(*_SUBNETS)]
     for resource, path in placed:
