@@ -96,9 +96,9 @@ def check(ctx: Context) -> Iterator[Violation]:
                             f"{'; '.join(problems)}; the function may call a model (its role allows {action}) and must "
                             "run in private subnets with a security group, so its prompts and egress stay in the VPC",
                             "ModelCaller")
-    placed: List[Tuple[Resource, Tuple[str, ...]]] = [(functions.get(i) or ctx.template.resources[i],
-                                                       ("VpcConfig", "SubnetIds"))
-              for i in sorted(set(functions) | set(callers))]
+    placed: List[Tuple[Resource, Tuple[str, ...]]] = [
+        (functions.get(i) or ctx.template.resources[i], ("VpcConfig", "SubnetIds"))
+        for i in sorted(set(functions) | set(callers))]
     placed += [(r, _SUBNETS[r.type]) for r in ctx.template.of_type(*_SUBNETS)]
     for resource, path in placed:
         yield from _public_subnets(ctx, resource, path)
