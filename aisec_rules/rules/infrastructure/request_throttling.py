@@ -25,7 +25,7 @@ Load balancers, AppSync APIs and user pools are throttled by the WAF rate-based 
 AISEC-INF-10 requires; they are not reported twice. A limit set to a value the template cannot
 resolve counts as set.
 """
-from typing import Any, Dict, Iterator, List, Set
+from typing import Any, Iterator, Set
 
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
@@ -115,15 +115,8 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 
 def _tool_concurrency(ctx: Context) -> Iterator[Violation]:
-    users: Dict[str, List[str]] = {}
-    functions: Dict[str, Resource] = {}
-    external: Dict[str, List[str]] = {}
-    for ref in _tools.references(ctx.template):
-        if ref.function is None:
-            external.setdefault(ref.referrer.logical_id, []).append(f"{ref.path} = {ref.shown}")
-        else:
-            functions[ref.function.logical_id] = ref.function
-            users.setdefault(ref.function.logical_id, []).append(f"{ref.referrer.logical_id}.{ref.path}")
+    tools = _tools.grouped(ctx.template)
+    functions, users, external = tools.functions, tools.users, tools.external
     for logical_id in sorted(functions):
         unset = [v.note() for v in ctx.template.resolve(functions[logical_id].prop("ReservedConcurrentExecutions"))
                  if v.missing]

@@ -66,16 +66,9 @@ def vpc_problems(ctx: Context, function: Resource) -> List[str]:
 
 
 def check(ctx: Context) -> Iterator[Violation]:
-    users: Dict[str, List[str]] = {}
-    functions: Dict[str, Resource] = {}
-    external: Dict[str, List[str]] = {}
-    tools = _tools.references(ctx.template) if ctx.capabilities & {Capability.CONNECTS, Capability.ACTS} else []
-    for ref in tools:
-        if ref.function is None:
-            external.setdefault(ref.referrer.logical_id, []).append(f"{ref.path} = {ref.shown}")
-        else:
-            functions[ref.function.logical_id] = ref.function
-            users.setdefault(ref.function.logical_id, []).append(f"{ref.referrer.logical_id}.{ref.path}")
+    tools = _tools.grouped(ctx.template) if ctx.capabilities & {Capability.CONNECTS, Capability.ACTS} else \
+        _tools.Tools()
+    functions, users, external = tools.functions, tools.users, tools.external
     for logical_id in sorted(functions):
         problems = vpc_problems(ctx, functions[logical_id])
         if problems:
