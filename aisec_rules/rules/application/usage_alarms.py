@@ -102,7 +102,7 @@ SUBSCRIPTION = "AWS::CE::AnomalySubscription"
 _AI_BILLING = ("bedrock", "sagemaker")
 
 
-def _names_ai(text: Any) -> bool:
+def _bills_ai(text: Any) -> bool:
     return isinstance(text, str) and any(name in text.lower() for name in _AI_BILLING)
 
 
@@ -113,7 +113,7 @@ def _expression_selects(expression: Any, depth: int = 0) -> bool:
         return False
     dimensions = expression.get("Dimensions")
     if isinstance(dimensions, dict) and str(dimensions.get("Key", "")).upper() == "SERVICE" and (
-            is_intrinsic(dimensions.get("Values")) or any(_names_ai(v) for v in as_list(dimensions.get("Values")))):
+            is_intrinsic(dimensions.get("Values")) or any(_bills_ai(v) for v in as_list(dimensions.get("Values")))):
         return True
     return any(_expression_selects(e, depth + 1) for key in ("And", "Or") for e in as_list(expression.get(key)))
 
@@ -130,7 +130,7 @@ def _budget_selects(ctx: Context, budget: Resource) -> bool:
         except ValueError:
             filters = MISSING
     if is_intrinsic(filters) or (isinstance(filters, dict) and any(
-            str(k).lower() == "service" and (is_intrinsic(v) or any(_names_ai(i) for i in as_list(v)))
+            str(k).lower() == "service" and (is_intrinsic(v) or any(_bills_ai(i) for i in as_list(v)))
             for k, v in filters.items())):
         return True
     return _expression_selects(data.get("FilterExpression", MISSING))
@@ -141,12 +141,12 @@ def _budget_notifies(budget: Resource) -> bool:
     return is_intrinsic(items) or any(isinstance(i, dict) and i.get("Subscribers") for i in as_list(items))
 
 
-def _monitor_selects(ctx: Context, monitor: Resource) -> bool:
+def _monitor_selects(monitor: Resource) -> bool:
     kind = monitor.prop("MonitorType")
     if kind == "DIMENSIONAL":
         return monitor.prop("MonitorDimension") == "SERVICE"
     spec = monitor.prop("MonitorSpecification")
-    return is_intrinsic(kind) or is_intrinsic(spec) or _names_ai(spec)
+    return is_intrinsic(kind) or is_intrinsic(spec) or _bills_ai(spec)
 
 
 def cost_guardrails(ctx: Context) -> List[str]:
@@ -157,7 +157,7 @@ def cost_guardrails(ctx: Context) -> List[str]:
         if subscription.prop("Subscribers"):
             watched |= {m.logical_id for m in ctx.template.references(subscription.prop("MonitorArnList"))}
     found += [m.logical_id for m in ctx.template.of_type(MONITOR)
-              if m.logical_id in watched and _monitor_selects(ctx, m)]
+              if m.logical_id in watched and _monitor_selects(m)]
     return found
 
 
