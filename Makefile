@@ -68,6 +68,7 @@ lint: $(INSTALLED)
 
 docs: $(INSTALLED)
 	$(VENV)/bin/aisec docs
+	$(PY) scripts/readme_assessments.py
 
 # The wheel users install without a package index (README, Installation).
 dist: $(INSTALLED)

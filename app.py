@@ -213,7 +213,7 @@ class RagAssistantStack(Stack):
         screen = self.workload.add_function("ScreenChunks", code=lambda_.Code.from_inline(SCREEN_HANDLER),
                                             description="Redacts e-mail addresses and injected instructions from chunks")
         self.knowledge_base = KnowledgeBase(self, "KnowledgeBase", source_bucket=self.corpus,
-                                            transformation_function=screen)
+                                            transformation_function=screen, alert_topic=self.workload.alarm_topic)
         model_arn = f"arn:{self.partition}:bedrock:{self.region}::foundation-model/{MODEL_ID}"
         self.function = self.workload.add_function(
             "Ask", code=lambda_.Code.from_inline(RAG_HANDLER), description="Answers questions from the corpus",

@@ -272,6 +272,13 @@ def _write(text: str, output: Optional[Path], code: int, what: str = "") -> int:
 
 
 def _check(args: argparse.Namespace, rules) -> int:
+    from .engine import collector_paused
+
+    with collector_paused():  # reading, judging and writing keep the templates alive: see collector_paused
+        return _checked(args, rules)
+
+
+def _checked(args: argparse.Namespace, rules) -> int:
     from .output import findings as report
     from .engine import evaluate_system
     from .governance.unused import unused as unused_acknowledgements
@@ -290,11 +297,16 @@ def _check(args: argparse.Namespace, rules) -> int:
     resolved = baseline.resolved(findings, stacks, phase, rules) if baseline else []
     unused = unused_acknowledgements(stacks, findings, rules, [phase])
     if args.format == "json":
-        print(report.findings_json(findings, stacks, phase.name.lower(), resolved=resolved, unused=unused, warn=warn))
+        report.write_findings_json(sys.stdout, findings, stacks, phase.name.lower(), resolved=resolved, unused=unused,
+                                   warn=warn)
     elif args.format == "sarif":
-        print(report.findings_sarif(findings, rules, version(), docs_uri=args.docs_uri, baseline=baseline is not None))
+        left_out = report.write_findings_sarif(sys.stdout, findings, rules, version(), docs_uri=args.docs_uri,
+                                               baseline=baseline is not None)
         for line in report.notices(resolved, unused):
             print(f"aisec: notice: {line}", file=sys.stderr)  # SARIF has no place for them
+        if left_out:
+            print(f"aisec: notice: {left_out} of {len(findings)} findings are left out of the SARIF log (GitHub code "
+                  "scanning's limits), lowest severity first; --format json lists them all", file=sys.stderr)
     else:
         print(report.findings_text(findings, stacks, resolved=resolved, unused=unused, warn=warn))
     internal = [f for f in findings if f.detail == INTERNAL_ERROR]

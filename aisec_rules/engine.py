@@ -16,9 +16,11 @@ those types in the environment, after the fact, so judging costs nothing more.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .context import Context
 from .governance import baseline as baselines
@@ -155,10 +157,27 @@ def judge(
     wanted = sorted({Phase.parse(p) for p in phases}, reverse=True)
     given = with_implied(capabilities) if capabilities is not None else None
     governance = _Governance(policy, today or exceptions.today(), baseline)
-    grouped = environments(stacks)
-    system = SystemView(tuple((environment.name, environment.view()) for environment in grouped))
-    return [_evaluate_environment(environment, view, system, wanted, given, rules, governance)
-            for environment, (_, view) in zip(grouped, system.views, strict=True)]
+    with collector_paused():
+        grouped = environments(stacks)
+        system = SystemView(tuple((environment.name, environment.view()) for environment in grouped))
+        return [_evaluate_environment(environment, view, system, wanted, given, rules, governance)
+                for environment, (_, view) in zip(grouped, system.views, strict=True)]
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the block, as it was after. Judging allocates many small
+    objects (values, findings) while the templates and their joined views, millions of dicts and lists of which
+    none is part of a cycle, stay alive: each full collection walks them all, so the collector's share grew with
+    the system (a third of judging at 16,000 resources, for nothing found). Reference counting still frees
+    everything the block drops; a cycle it makes is collected after it."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 @dataclass(frozen=True)

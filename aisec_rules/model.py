@@ -168,6 +168,12 @@ class Rule:
     #: the AWS Security Hub CSPM controls this rule catches before deployment, named exactly as the
     #: standard names them (``("SageMaker.9",)``); see :mod:`aisec_rules.security_hub`
     security_hub: Tuple[str, ...] = ()
+    #: the requirements of Prowler's AWS AI Security Framework this rule catches before deployment
+    #: (``"AISF-ML-01"``), and the checks of the AWS AI/ML security assessment sample (``"SM-11"``): an
+    #: entry ``"ID"`` says the rule catches what the requirement or check catches, ``"ID: part"`` names
+    #: the part it catches; see :mod:`aisec_rules.assessments`
+    prowler_aisf: Tuple[str, ...] = ()
+    aiml_assessment: Tuple[str, ...] = ()
     #: the check reads the phase it runs at (``ctx.phase``) and asks more at a later one; the engine
     #: then runs it again for each phase it judges instead of reusing the highest phase's findings
     tightens: bool = False
@@ -201,6 +207,8 @@ class Rule:
         object.__setattr__(self, "risks", tuple(self.risks))
         object.__setattr__(self, "services", frozenset(self.services))
         object.__setattr__(self, "security_hub", tuple(self.security_hub))
+        object.__setattr__(self, "prowler_aisf", tuple(self.prowler_aisf))
+        object.__setattr__(self, "aiml_assessment", tuple(self.aiml_assessment))
         object.__setattr__(self, "judges", tuple(self.judges) or tuple(getattr(self.check, "judges", ())))
         object.__setattr__(self, "reads", tuple(self.reads))
         object.__setattr__(self, "system_wide", tuple(self.system_wide))

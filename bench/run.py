@@ -28,6 +28,7 @@ Usage::
     .venv/bin/python bench/run.py --quick         # smoke run: sizes 50,200, 1 repeat
     .venv/bin/python bench/run.py --sizes 1000 --repeat 5 --quiet-wait 90
     .venv/bin/python bench/run.py --render bench/out/runs.json    # report of a saved run, no measuring
+    .venv/bin/python bench/run.py check-series --against main      # the `aisec check` series (bench/check_series.py)
 
 Output: a markdown report on stdout and in bench/out/results.md, every run's raw figures in
 bench/out/runs.json; the last synthesized app of each variant and size stays in
@@ -882,6 +883,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    if list(argv if argv is not None else sys.argv[1:])[:1] == ["check-series"]:
+        from check_series import main as check_series  # bench/ is the script's folder, first on sys.path
+
+        return check_series(list(argv if argv is not None else sys.argv[1:])[1:])
     args = parse_args(argv)
     if args.child:
         variant, size, outdir = args.child

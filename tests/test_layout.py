@@ -14,11 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("aisec_rules", "aisec_constructs")
 
 #: The stages of aisec_rules, lowest first: a module may import its own stage and the stages before it.
-#: The vocabulary (model, the AWS names, the version, the Security Hub standard) is below everything;
-#: governance sits below the judging core because the engine consults acknowledgements as it judges; the probe
-#: suite (security testing) reads templates and the policy, and output renders its results.
+#: The vocabulary (model, the AWS names, the version, the Security Hub standard, the runtime assessments) is
+#: below everything; governance sits below the judging core because the engine consults acknowledgements as it
+#: judges; the probe suite (security testing) reads templates and the policy, and output renders its results.
 STAGES = (
-    ("aisec_rules.model", "aisec_rules.aws", "aisec_rules.version", "aisec_rules.security_hub"),
+    ("aisec_rules.model", "aisec_rules.aws", "aisec_rules.version", "aisec_rules.security_hub",
+     "aisec_rules.assessments"),
     ("aisec_rules.read",),
     ("aisec_rules.system",),
     ("aisec_rules.governance",),

@@ -82,8 +82,12 @@ def test_controls_grow_with_the_phase(assemblies):
     f, e, a = (all_types(assemblies[p]) for p in PHASES)
     assert f <= e <= a
     enhanced_only = {"AWS::EC2::VPC", "AWS::EC2::FlowLog", "AWS::EC2::VPCEndpoint", "AWS::GuardDuty::Detector",
-                     "AWS::Events::Rule", "AWS::Macie::Session", "AWS::CloudWatch::Alarm"}
+                     "AWS::Macie::Session", "AWS::CloudWatch::Alarm"}
     assert enhanced_only <= e and not enhanced_only & f
+    # event rules: the knowledge base's corpus-change rule from Foundational (a KnowledgeBase default), finding
+    # routes from Enhanced
+    assert [s for s in STACKS if "AWS::Events::Rule" in types(assemblies["foundational"], s)] == ["RagAssistant"]
+    assert "AWS::Events::Rule" in types(assemblies["enhanced"], "AiSecurityBaseline")
     advanced_only = {"AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard", "AWS::Config::ConfigurationRecorder",
                      "AWS::Detective::Graph", "AWS::Bedrock::EnforcedGuardrailConfiguration",
                      "AWS::Bedrock::AutomatedReasoningPolicy"}

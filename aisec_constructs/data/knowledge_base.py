@@ -21,6 +21,13 @@ What it guarantees by default:
   intermediate :class:`SecureBucket` created for it; its role is granted that. Ingestion without screening
   takes ``screen_chunks=False``, recorded as an opt-out; the rules still report it.
 * the source bucket keeps versions when it is a :class:`SecureBucket` (AISEC-DATA-25);
+* a change to the corpus raises an alert (AISEC-DATA-32): the source bucket sends its events to EventBridge
+  (``NotificationConfiguration.EventBridgeConfiguration``, set on the bucket's own CloudFormation resource, so no
+  notification custom resource is needed) and an EventBridge rule sends its ``Object Created`` and
+  ``Object Deleted`` events to ``alert_topic`` (the workload's incident topic, for example), or to a topic of its
+  own encrypted with the knowledge base key (:attr:`KnowledgeBase.source_change_topic`; subscribe to it).
+  ``source_change_alerts=False`` leaves that out (recorded). A bucket imported from elsewhere cannot be changed
+  here: enable its events where it is declared;
 * its application logs (ingestion status of every document) are delivered to a :class:`SecureLogGroup`
   (KMS, one year, personal data masked) through ``AWS::Logs::DeliverySource`` / ``DeliveryDestination`` /
   ``Delivery`` (AISEC-APP-21, AISEC-DATA-22/23). ``application_logs=False`` turns that off (recorded).
@@ -42,10 +49,13 @@ from typing import List, Optional, Union
 
 import aws_cdk as cdk
 from aws_cdk import aws_bedrock as bedrock
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ..annotations import record_opt_out
@@ -87,6 +97,8 @@ class KnowledgeBase(Construct):
         and field mapping are used, and the knowledge base waits for it).
     :param opensearch_index_name: the vector index of an OpenSearch Serverless store whose index is created
         elsewhere (ignored when ``opensearch_index`` is given).
+    :param source_change_alerts: False sends no alert when corpus objects are created or deleted (recorded opt-out).
+    :param alert_topic: where those alerts go (default: a new topic encrypted with the knowledge base key).
     """
 
     def __init__(
@@ -112,6 +124,8 @@ class KnowledgeBase(Construct):
         data_deletion_policy: str = "RETAIN",
         application_logs: bool = True,
         log_group: Optional[SecureLogGroup] = None,
+        source_change_alerts: bool = True,
+        alert_topic: Optional[sns.ITopic] = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if screen_chunks and transformation_function is None:
@@ -207,6 +221,15 @@ class KnowledgeBase(Construct):
                     inclusion_prefixes=[inclusion_prefix] if inclusion_prefix else None)))
         self.connector_sources: List[bedrock.CfnDataSource] = []
 
+        self.source_change_topic: Optional[sns.ITopic] = None
+        self.source_change_rule: Optional[events.Rule] = None
+        if source_change_alerts:
+            self._alert_on_source_changes(alert_topic)
+        else:
+            record_opt_out(self, "source_change_alerts", "objects created in or deleted from the corpus raise no alert, so "
+                                                         "a poisoned document is noticed only after ingestion "
+                                                         "(AISEC-DATA-32)")
+
         self.log_group: Optional[SecureLogGroup] = None
         if application_logs:
             self._deliver_logs(log_group)
@@ -244,6 +267,29 @@ class KnowledgeBase(Construct):
                         max_tokens=max_tokens, overlap_percentage=overlap)),
                 custom_transformation_configuration=self._custom_transformation),
         )
+
+    def _alert_on_source_changes(self, topic: Optional[sns.ITopic]) -> None:
+        """EventBridge on the source bucket (when it is declared in this app) and a rule sending its object-created
+        and object-deleted events to ``topic`` or a new encrypted topic."""
+        cfn_bucket = self.source_bucket.node.default_child
+        if isinstance(cfn_bucket, s3.CfnBucket):
+            cfn_bucket.add_property_override("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled", True)
+        if topic is None:
+            stack = cdk.Stack.of(self)
+            # SNS encrypts with the encryption context aws:sns:topicArn: EventBridge may use the key for this
+            # account's topics only
+            self.encryption_key.allow_service("events.amazonaws.com", actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                                              conditions={"StringLike": {"kms:EncryptionContext:aws:sns:topicArn":
+                                                                         f"arn:{stack.partition}:sns:{stack.region}:"
+                                                                         f"{stack.account}:*"}})
+            topic = sns.Topic(self, "SourceChanges", master_key=self.encryption_key.key, enforce_ssl=True,
+                              display_name="Knowledge base corpus changes")
+        self.source_change_topic = topic
+        self.source_change_rule = events.Rule(
+            self, "SourceChangeRule", description="Objects created in or deleted from the knowledge base corpus",
+            event_pattern=events.EventPattern(source=["aws.s3"], detail_type=["Object Created", "Object Deleted"],
+                                              detail={"bucket": {"name": [self.source_bucket.bucket_name]}}),
+            targets=[targets.SnsTopic(topic)])
 
     def _deliver_logs(self, log_group: Optional[SecureLogGroup]) -> None:
         self.log_group = log_group or SecureLogGroup(self, "ApplicationLogs", mask_pii=True)

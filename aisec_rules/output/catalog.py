@@ -1,11 +1,14 @@
 """The rule catalog: the registry as text (``aisec rules``), JSON and Markdown (``docs/RULES.md``, with the
-Security Hub AI standard's coverage)."""
+Security Hub AI standard's coverage and the runtime assessments' checks caught before deployment; the README
+carries a compact form of the latter)."""
 from __future__ import annotations
 
 import json
 from typing import Dict, List, Sequence
 
 from .. import security_hub
+from ..assessments import (ASSESSMENTS, FULLY, NOT_COVERED, NOT_DECIDABLE, PARTLY, STATUSES, Assessment, Catch, Row,
+                           entry)
 from ..model import Rule, Service
 
 
@@ -16,6 +19,7 @@ def _rule_dict(rule: Rule) -> Dict[str, object]:
         "risks": list(rule.risks), "passes": rule.passes, "remediation": rule.remediation,
         "construct": rule.construct, "docs": rule.docs_link, "scope": rule.scope.value,
         "services": sorted(s.value for s in rule.services), "security_hub": list(rule.security_hub),
+        "prowler_aisf": list(rule.prowler_aisf), "aiml_assessment": list(rule.aiml_assessment),
         "judges": list(rule.judges), "reads": list(rule.reads),
     }
 
@@ -64,6 +68,8 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         out.append(f"| [{r.id}](#{r.docs_anchor}) | {r.title} | {r.layer.label} | {r.phase.label} | {r.scope.value} "
                    f"| {caps} |")
     out += _security_hub_markdown(rules)
+    for assessment in ASSESSMENTS:
+        out += _assessment_markdown(assessment, rules)
     for r in rules:
         caps = ", ".join(c for c in _CAPABILITY_ORDER if any(x.value == c for x in r.capabilities))
         out += [
@@ -78,6 +84,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
             f"- Risks: {', '.join(r.risks)}",
             *([f"- Security Hub ({security_hub.STANDARD_NAME}): {', '.join(r.security_hub)}"]
               if r.security_hub else []),
+            *(f"- {a.name}: {_entries(getattr(r, a.field))}" for a in ASSESSMENTS if getattr(r, a.field)),
             f"- Judges: {', '.join(f'`{t}`' for t in r.judges)}"
             + (f"; also reads {', '.join(f'`{t}`' for t in r.reads)}" if r.reads else ""),
             f"- Satisfied by: {r.construct or 'no construct yet'}",
@@ -116,3 +123,80 @@ def _security_hub_markdown(rules: Sequence[Rule]) -> List[str]:
         else:
             out.append(f"| {control} | {title} | none | {status} |")
     return out
+
+
+def _entries(texts: Sequence[str]) -> str:
+    """A rule's entries for its section: ``AISF-ML-01, SM-11 (partly: ...)``."""
+    return ", ".join(check + (f" (partly: {part})" if part else "") for check, part in map(entry, texts))
+
+
+def _caught_by(catches: Sequence[Catch], link: str, phases: bool) -> str:
+    """The rules of a row, each once (in registry order), with their phase and, when a rule catches a part
+    only, the parts it catches; without ``phases`` (the README) the rule ids alone."""
+    by_rule: Dict[str, List[Catch]] = {}
+    for catch in catches:
+        by_rule.setdefault(catch.rule.id, []).append(catch)
+    shown = []
+    for rule_id, own in by_rule.items():
+        rule = own[0].rule
+        parts = [] if any(not c.part for c in own) else list(dict.fromkeys(c.part for c in own))
+        about = ([rule.phase.label] if phases else []) + ([f"partly: {'; '.join(parts)}"] if parts else [])
+        shown.append(f"[{rule_id}]({link}{rule.docs_anchor})" + (f" ({'; '.join(about)})" if about and phases else ""))
+    return ", ".join(shown)
+
+
+def _summary(assessment: Assessment, rows: Sequence[Row]) -> str:
+    counts = {status: sum(1 for row in rows if row.status == status) for status in STATUSES}
+    return (f"{len(rows)} {assessment.unit}s: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)
+            .replace("not decidable", "not decidable from a template").replace("not covered", "not covered yet"))
+
+
+def _assessment_markdown(assessment: Assessment, rules: Sequence[Rule]) -> List[str]:
+    """One runtime assessment: a summary line, then every requirement or check with its rules or why none."""
+    rows = assessment.coverage(rules)
+    out = [
+        "",
+        f"## Runtime assessment: {assessment.name}",
+        "",
+        f"Each {assessment.unit} of this assessment of a live account, with the rules that catch it in the template, "
+        f"before deployment: *fully* when the rules fail every template that would fail the {assessment.unit} once "
+        "deployed, *partly* with the part they catch. The others say why no rule does: a template cannot decide "
+        f"them, or no rule catches them yet (the mapping is in each rule's metadata, `{assessment.field}`, and in "
+        f"`aisec_rules/assessments/`). Source: [{assessment.source.rsplit('/', 1)[-1]}]({assessment.source}).",
+        "",
+        _summary(assessment, rows) + ".",
+        "",
+        f"| {assessment.unit.capitalize()} | Title | Status | aisec rule(s), or why none |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        title = assessment.titles[row.id].replace("|", "\\|")
+        if row.status in (FULLY, PARTLY):
+            note = "together they catch all of it" if row.id in assessment.together else row.note
+            cell = _caught_by(row.catches, "#", phases=True) + (f"; {note}" if note else "")
+        else:
+            cell = row.note
+        out.append(f"| {row.id} | {title} | {row.status} | {cell} |")
+    return out
+
+
+README_BEGIN = "<!-- generated by `make docs` from the rule metadata (aisec_rules/assessments): do not edit -->"
+README_END = "<!-- end of generated tables -->"
+
+
+def readme_assessments(rules: Sequence[Rule]) -> str:
+    """The README's compact form: per assessment, the summary line and the ids the rules catch, with their
+    rules (in a collapsed block), then the ids no rule catches; reasons and titles are in docs/RULES.md."""
+    out = [README_BEGIN]
+    for assessment in ASSESSMENTS:
+        rows = assessment.coverage(rules)
+        out += ["", f"**{assessment.name}**: {_summary(assessment, rows)}.", "",
+                f"<details><summary>{assessment.unit.capitalize()}s caught before deployment</summary>", "",
+                f"| {assessment.unit.capitalize()} | Status | aisec rule(s) |", "|---|---|---|"]
+        out += [f"| {row.id} | {row.status.split()[0]} | {_caught_by(row.catches, 'docs/RULES.md#', phases=False)} |"
+                for row in rows if row.status in (FULLY, PARTLY)]
+        out += ["", "</details>"]
+        for status, label in ((NOT_DECIDABLE, "Not decidable from a template"), (NOT_COVERED, "Not covered yet")):
+            ids = [row.id for row in rows if row.status == status]
+            out += ["", f"{label}: {', '.join(ids)}."] if ids else []
+    return "\n".join(out + ["", README_END])

@@ -49,7 +49,9 @@ def template(app_and_stack):
 def cognito_stack():
     stack = cdk.Stack(cdk.App(), "Users")
     pool = cognito.UserPool(stack, "Pool", mfa=cognito.Mfa.REQUIRED,
-                            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False))
+                            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+                            feature_plan=cognito.FeaturePlan.PLUS,  # threat protection (AISEC-APP-34 from Enhanced)
+                            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION)
     build(stack, user_pool=pool)
     return stack
 
@@ -89,6 +91,11 @@ def test_the_web_acl_guards_the_user_pool_too(cognito_template):
         "ResourceArn": {"Fn::GetAtt": [Match.string_like_regexp("Pool"), "Arn"]},
         "WebACLArn": {"Fn::GetAtt": [Match.string_like_regexp("ApiWebAcl"), "Arn"]}})
     cognito_template.resource_count_is("AWS::WAFv2::WebACLAssociation", 2)
+
+
+def test_the_user_pool_of_the_cognito_variant_requires_mfa_and_enforces_threat_protection(cognito_template):
+    cognito_template.has_resource_properties("AWS::Cognito::UserPool", {
+        "MfaConfiguration": "ON", "UserPoolTier": "PLUS", "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}})
 
 
 def test_cognito_variant_passes_at_advanced(cognito_stack, cognito_template):
@@ -201,6 +208,25 @@ def test_without_waf_is_an_opt_out_still_reported():
     Template.from_stack(stack).resource_count_is("AWS::WAFv2::WebACL", 0)
     Annotations.from_stack(stack).has_warning("/NoWaf/Api", Match.string_like_regexp("allow_without_waf=True"))
     assert [f.split(" @ ")[0] for f in findings(stack, Phase.ENHANCED)] == ["AISEC-INF-10"]
+
+
+def test_the_web_acl_blocks_oversized_prompts(template):
+    """AISEC-INF-20: the managed common rule set runs with its own actions, so SizeRestrictions_BODY blocks bodies
+    over 8 KB; nothing excludes or downgrades it."""
+    [acl] = template.find_resources("AWS::WAFv2::WebACL").values()
+    [common] = [r for r in acl["Properties"]["Rules"] if r["Name"] == "AWSManagedRulesCommonRuleSet"]
+    assert common["OverrideAction"] == {"None": {}}
+    assert common["Statement"] == {"ManagedRuleGroupStatement": {"VendorName": "AWS",
+                                                                 "Name": "AWSManagedRulesCommonRuleSet"}}
+
+
+def test_without_waf_a_request_model_with_max_length_bounds_the_prompt():
+    stack = cdk.Stack(cdk.App(), "NoWafModels")
+    build(stack, allow_without_waf=True)
+    assert [f.split(" @ ")[0] for f in findings(stack, Phase.ENHANCED)] == ["AISEC-INF-10"]
+    unbounded = cdk.Stack(cdk.App(), "NoWafFree")
+    build(unbounded, allow_without_waf=True).add_method("/free", "POST", backend(unbounded, "Free"))  # no schema
+    assert [f.split(" @ ")[0] for f in findings(unbounded, Phase.ENHANCED)] == ["AISEC-INF-10", "AISEC-INF-20"]
 
 
 def test_defaults_record_no_opt_out(app_and_stack):

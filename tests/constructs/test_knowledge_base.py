@@ -214,3 +214,45 @@ def test_passes_aws_solutions_checks():
     app = report_only_app()
     build(cdk.Stack(app, "Rag"))
     assert aws_solutions_errors(app) == []
+
+
+def test_the_source_bucket_sends_object_changes_to_an_encrypted_topic(template):
+    corpus = [k for k in template.find_resources("AWS::S3::Bucket") if k.startswith("CorpusBucket")]
+    assert len(corpus) == 1
+    template.has_resource_properties("AWS::S3::Bucket", {"NotificationConfiguration": {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True}}, "BucketEncryption": Match.any_value()})
+    template.resource_count_is("Custom::S3BucketNotifications", 0)  # the bucket's own property, no custom resource
+    template.has_resource_properties("AWS::Events::Rule", {
+        "State": "ENABLED",
+        "EventPattern": {"source": ["aws.s3"], "detail-type": ["Object Created", "Object Deleted"],
+                         "detail": {"bucket": {"name": [{"Ref": corpus[0]}]}}},
+        "Targets": [Match.object_like({"Arn": {"Ref": Match.string_like_regexp("KbSourceChanges")}})]})
+    template.has_resource_properties("AWS::SNS::Topic", {
+        "KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("KbKey"), "Arn"]},
+        "DisplayName": "Knowledge base corpus changes"})
+    template.has_resource_properties("AWS::KMS::Key", {"KeyPolicy": {"Statement": Match.array_with([
+        Match.object_like({"Principal": {"Service": "events.amazonaws.com"},
+                           "Condition": {"StringLike": {"kms:EncryptionContext:aws:sns:topicArn": Match.any_value()}}})])}})
+    findings = evaluate(RuleTemplate(template.to_json()), Phase.ENHANCED, rules=[BY_ID["AISEC-DATA-32"]])
+    assert findings == []
+
+
+def test_source_change_alerts_go_to_a_given_topic_or_are_an_opt_out():
+    from aws_cdk import aws_sns as sns
+    stack = cdk.Stack(cdk.App(), "Given")
+    topic = sns.Topic(stack, "Incidents")
+    kb = KnowledgeBase(stack, "Kb", source_bucket=SecureBucket(stack, "Corpus"), screen_chunks=False, alert_topic=topic)
+    assert kb.source_change_topic is topic
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::SNS::Topic", 1)
+    template.has_resource_properties("AWS::Events::Rule", {"Targets": [Match.object_like({"Arn": {"Ref": Match.string_like_regexp("Incidents")}})]})
+
+    stack = cdk.Stack(cdk.App(), "NoAlerts")
+    KnowledgeBase(stack, "Kb", source_bucket=SecureBucket(stack, "Corpus"), screen_chunks=False,
+                  source_change_alerts=False)
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::Events::Rule", 0)
+    template.resource_count_is("AWS::SNS::Topic", 0)
+    Annotations.from_stack(stack).has_warning("/NoAlerts/Kb", Match.string_like_regexp("source_change_alerts=True"))
+    findings = evaluate(RuleTemplate(template.to_json()), Phase.ENHANCED, rules=[BY_ID["AISEC-DATA-32"]])
+    assert [(f.id, f.resource.startswith("CorpusBucket")) for f in findings] == [("AISEC-DATA-32", True)]

@@ -77,7 +77,7 @@ NOT_APPLICABLE = {
     ("DATA", "foundational"): ["AISEC-DATA-12"],  # DATA-04 (PassRole) applies to every capability
     ("DATA", "enhanced"): ["AISEC-DATA-05", "AISEC-DATA-09", "AISEC-DATA-10", "AISEC-DATA-11", "AISEC-DATA-18",
                            "AISEC-DATA-19", "AISEC-DATA-20", "AISEC-DATA-24", "AISEC-DATA-26", "AISEC-DATA-27",
-                           "AISEC-DATA-28"],
+                           "AISEC-DATA-28", "AISEC-DATA-32"],
     ("DATA", "advanced"): ["AISEC-DATA-07", "AISEC-DATA-25"],
     ("APP", "foundational"): ["AISEC-APP-04", "AISEC-APP-14"],
     ("APP", "enhanced"): ["AISEC-APP-06", "AISEC-APP-11", "AISEC-APP-13", "AISEC-APP-15", "AISEC-APP-21",
@@ -105,13 +105,14 @@ def test_a_foundational_workload_meets_foundational_only(report):
     assert matrix(env, "acknowledged") == matrix(env, "baselined") == {}
     # no VPC at Foundational (IsolatedNetwork comes at Enhanced), no API, no conversation store, no prompt
     assert matrix(env, "nothing_to_judge") == {
-        ("INF", "enhanced"): ["AISEC-INF-01", "AISEC-INF-10", "AISEC-INF-11", "AISEC-INF-12", "AISEC-INF-13"],
-        ("INF", "advanced"): ["AISEC-INF-03"], ("DATA", "enhanced"): ["AISEC-DATA-21"],
-        ("APP", "foundational"): ["AISEC-APP-17"], ("APP", "advanced"): ["AISEC-APP-26"]}
+        ("INF", "enhanced"): ["AISEC-INF-01", "AISEC-INF-10", "AISEC-INF-11", "AISEC-INF-12", "AISEC-INF-13",
+                              "AISEC-INF-20"],
+        ("INF", "advanced"): ["AISEC-INF-03"], ("DATA", "enhanced"): ["AISEC-DATA-21", "AISEC-DATA-31"],
+        ("APP", "foundational"): ["AISEC-APP-17", "AISEC-APP-34"], ("APP", "advanced"): ["AISEC-APP-26"]}
     assert matrix(env, "met") == {
         ("INF", "enhanced"): ["AISEC-INF-04"],  # functions that call no model
         ("DATA", "foundational"): ["AISEC-DATA-01", "AISEC-DATA-02", "AISEC-DATA-03", "AISEC-DATA-04",
-                                   "AISEC-DATA-14", "AISEC-DATA-17"],
+                                   "AISEC-DATA-14", "AISEC-DATA-17", "AISEC-DATA-30"],
         ("DATA", "enhanced"): ["AISEC-DATA-06", "AISEC-DATA-13", "AISEC-DATA-15", "AISEC-DATA-16", "AISEC-DATA-22",
                                "AISEC-DATA-29"],
         ("DATA", "advanced"): ["AISEC-DATA-08", "AISEC-DATA-23"],
@@ -132,7 +133,8 @@ def test_an_enhanced_workload_with_two_exceptions_one_expired(report):
                                       ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27",
                                                             "AISEC-APP-30", "AISEC-APP-31", "AISEC-APP-33"]}  # expired
     assert matrix(env, "met")[("INF", "enhanced")] == ["AISEC-INF-01", "AISEC-INF-04", "AISEC-INF-12"]  # IsolatedNetwork
-    assert matrix(env, "nothing_to_judge")[("INF", "enhanced")] == ["AISEC-INF-10", "AISEC-INF-11", "AISEC-INF-13"]
+    assert matrix(env, "nothing_to_judge")[("INF", "enhanced")] == ["AISEC-INF-10", "AISEC-INF-11", "AISEC-INF-13",
+                                                                    "AISEC-INF-20"]
     register = [(x["finding_id"], x["stack"], x["expires"], x["state"], x["in_force"]) for x in env["exceptions"]]
     assert register == [
         ("AISEC-APP-10", "Exceptions", "2026-11-01", "expired", False),
@@ -175,7 +177,7 @@ def test_every_met_control_names_the_resources_it_judged(report):
     control with nothing to judge says what it looked for."""
     env = environment(report, ENV_2)
     controls = {c["id"]: c for cell in env["matrix"] for c in cell["controls"]}
-    assert len(controls) == 81
+    assert len(controls) == 86
     for control in controls.values():
         judged = control["judged"]
         assert judged["count"] == len(judged["resources"])

@@ -32,14 +32,15 @@ def ids(*short: str) -> set:
 #: for a reserved concurrency, so it moved from nothing to judge to missing)
 EXPECTED = {
     "met": ids("INF-13", "DATA-01", "DATA-02", "DATA-03", "DATA-04", "DATA-05", "DATA-06", "DATA-08", "DATA-17",
-               "DATA-20", "DATA-29", "APP-11", "APP-12"),
-    "missing": ids("INF-04", "INF-09", "INF-11", "DATA-07", "DATA-09", "DATA-10", "DATA-11", "DATA-12", "DATA-14", "DATA-15",
-                   "DATA-24", "DATA-25", "APP-01", "APP-04", "APP-09", "APP-18", "APP-19", "APP-20", "APP-21",
-                   "APP-23", "APP-24", "APP-27", "APP-32", "APP-33"),
+               "DATA-20", "DATA-29", "DATA-30", "APP-11", "APP-12"),
+    "missing": ids("INF-04", "INF-09", "INF-11", "DATA-07", "DATA-09", "DATA-10", "DATA-11", "DATA-12", "DATA-14",
+                   "DATA-15", "DATA-24", "DATA-25", "DATA-32", "APP-01", "APP-04", "APP-09", "APP-18", "APP-19",
+                   "APP-20", "APP-21", "APP-23", "APP-24", "APP-27", "APP-32", "APP-33"),
     "acknowledged": set(),
     "baselined": set(),
     "nothing_to_judge": ids("INF-01", "INF-02", "INF-03", "INF-05", "INF-06", "INF-07", "INF-08", "INF-10",
-                            "INF-12", "DATA-13", "DATA-16", "DATA-18", "DATA-19", "DATA-21", "DATA-22", "DATA-23",
+                            "INF-12", "INF-20", "DATA-13", "DATA-16", "DATA-18", "DATA-19", "DATA-21", "DATA-22",
+                            "DATA-23", "DATA-31", "APP-34",
                             "APP-02", "APP-03", "APP-05", "APP-06", "APP-07", "APP-08", "APP-10", "APP-13", "APP-14",
                             "APP-15", "APP-16", "APP-17", "APP-22", "APP-26", "APP-28", "APP-30", "APP-31"),
     "not_applicable": ids("INF-14", "INF-15", "INF-16", "INF-17", "INF-18", "INF-19", "DATA-26", "DATA-27", "DATA-28",
@@ -74,7 +75,7 @@ def test_each_control_is_in_exactly_one_state(env):
     assert env["capabilities"] == ["acts", "answers", "connects"] and env["services"] == ["bedrock"]
     found = {state: {i for cell in env["matrix"] for i in cell[state]} for state in STATES}
     assert found == EXPECTED
-    assert sum(len(v) for v in found.values()) == len(RULES) == 81
+    assert sum(len(v) for v in found.values()) == len(RULES) == 86
 
 
 def test_no_control_is_met_without_resources_to_judge(env):
@@ -112,8 +113,8 @@ def test_the_findings_are_exact(readiness):
         ("AISEC-DATA-09", "Agent"), ("AISEC-DATA-10", "DataSource"), ("AISEC-DATA-11", "EncryptionPolicy"),
         ("AISEC-DATA-12[Permission::aoss:*]", "AccessPolicy"), ("AISEC-DATA-14[SecureTransport]", "Documents"),
         ("AISEC-DATA-15", "Documents"), ("AISEC-DATA-24", "Collection"), ("AISEC-DATA-25[Transformation]", "DataSource"),
-        ("AISEC-DATA-25[Versioning]", "Documents"), ("AISEC-INF-04", "ToolFunction"), ("AISEC-INF-09", "NetworkPolicy"),
-        ("AISEC-INF-11[ToolConcurrency]", "ToolFunction"),  # issue 22
+        ("AISEC-DATA-25[Versioning]", "Documents"), ("AISEC-DATA-32", "Documents"), ("AISEC-INF-04", "ToolFunction"),
+        ("AISEC-INF-09", "NetworkPolicy"), ("AISEC-INF-11[ToolConcurrency]", "ToolFunction"),  # issue 22
         ("AISEC-INF-13[CodeSigningConfigArn]", "ToolFunction")]  # INF-13 tightens at Advanced: met at Enhanced
     assert env.highest_met is None
     assert [g.rule.id for g in env.gaps] == ["AISEC-APP-04", "AISEC-DATA-12", "AISEC-DATA-14", "AISEC-APP-01",
@@ -133,7 +134,7 @@ def test_the_reports_read_without_a_legend(readiness):
     assert "⚪ APP-02 Prompt-attack filter at HIGH" in text
     assert "✅ DATA-06 Confused-deputy guard on AI service roles (3 judged)" in text
     assert "❌ APP-01 Guardrail with harmful-content filters" in text
-    assert "LLM08 Vector and Embedding Weaknesses × 6" in text and "T8 Repudiation and Untraceability × 12" in text
+    assert "LLM08 Vector and Embedding Weaknesses × 7" in text and "T8 Repudiation and Untraceability × 12" in text
     html = readiness_html.render(readiness)
     assert "<span class=\"id\">APP-02</span> Prompt-attack filter at HIGH" in html
     assert "32 nothing to judge" not in html  # counted per cell, never in one lump with met

@@ -31,3 +31,21 @@ def messages(rule_id: str, resources: Dict[str, dict], phase: Phase = Phase.ADVA
     result = evaluate(view, phase=phase, capabilities=set(Capability), rules=[BY_ID[rule_id]])
     assert_reads_declared(BY_ID[rule_id], view, phase, set(Capability))
     return [f.message for f in result]
+
+
+def role(service: str, *statements: dict, name: str = "Role", **extra) -> Dict[str, dict]:
+    """An ``AWS::IAM::Role`` trusted by ``service`` with ``statements`` as one inline policy."""
+    props = {"AssumeRolePolicyDocument": {"Statement": [
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}, **extra}
+    if statements:
+        props["Policies"] = [{"PolicyName": "p", "PolicyDocument": {"Statement": list(statements)}}]
+    return {name: {"Type": "AWS::IAM::Role", "Properties": props}}
+
+
+def allow(action, resource="*", **extra) -> dict:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def ids(result: List[Tuple[str, str]]) -> List[str]:
+    """The finding ids of :func:`findings`."""
+    return [f for f, _ in result]

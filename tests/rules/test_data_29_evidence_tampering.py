@@ -1,25 +1,9 @@
 """AISEC-DATA-29: no identity an AI workload runs as may erase or switch off evidence."""
 from aisec_rules.model import Phase
 from aisec_rules.rules.data.evidence_tampering import FORBIDDEN
-from tests.rules.helpers import findings, messages
+from tests.rules.helpers import allow, findings, ids, messages, role
 
 RULE = "AISEC-DATA-29"
-
-
-def role(service, *statements, name="Role", **extra):
-    props = {"AssumeRolePolicyDocument": {"Statement": [
-        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}, **extra}
-    if statements:
-        props["Policies"] = [{"PolicyName": "p", "PolicyDocument": {"Statement": list(statements)}}]
-    return {name: {"Type": "AWS::IAM::Role", "Properties": props}}
-
-
-def allow(action, resource="*"):
-    return {"Effect": "Allow", "Action": action, "Resource": resource}
-
-
-def ids(result):
-    return [f for f, _ in result]
 
 
 def test_a_least_privilege_agent_role_passes():

@@ -29,6 +29,7 @@ RESOURCE_FINDINGS = {
     ("Roles", "KnowledgeBaseRole", "AISEC-DATA-06"),  # trust policy without confused-deputy condition
     ("Store", "VectorEncryption", "AISEC-DATA-11"),
     ("Corpus", "Corpus", "AISEC-DATA-15"),       # an AI bucket only through the Kb stack's data source
+    ("Corpus", "Corpus", "AISEC-DATA-32"),       # and its changes raise no alert
     ("Store", "VectorNetwork", "AISEC-INF-09"),  # AllowFromPublic for the collection
 }
 #: environment B has no baseline: each environment control is missing once, on the first resource that
@@ -114,7 +115,7 @@ def test_text_output_groups_by_environment_and_stack(assembly, capsys):
     assert headers[1].startswith("  Stack AAgent (")
     assert f"Environment {ENV_B}" in headers
     assert "    Agent: AISEC-APP-19 [environment] MEDIUM: " in "\n".join(lines)
-    assert lines[-1] == "29 finding(s), 0 acknowledged in 12 stack(s), 2 environment(s)"
+    assert lines[-1] == "31 finding(s), 0 acknowledged in 12 stack(s), 2 environment(s)"
 
 
 def test_sarif_carries_environment_and_scope(assembly, capsys):

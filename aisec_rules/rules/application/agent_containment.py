@@ -32,7 +32,7 @@ from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violatio
 from ...read import iam
 from ...read.template import MISSING, Resource, as_list
 from ...read.values import classify
-from ..data.evidence_tampering import role_statements
+from ..data._workload import role_statements
 from ..infrastructure import _tools
 
 QUARANTINE_ROLE = ("iam:AttachRolePolicy", "iam:PutRolePolicy")

@@ -93,6 +93,8 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-21",
+    prowler_aisf=("AISF-AGENT-03: logs and traces of knowledge bases and AgentCore",),
+    aiml_assessment=("AC-04: log delivery and X-Ray transaction search", "FS-08: AgentCore observability"),
     title="Knowledge base and agent observability",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

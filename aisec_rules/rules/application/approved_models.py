@@ -70,6 +70,8 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-29",
+    prowler_aisf=("AISF-ML-04: models come from approved model packages, not domain SSO",),
+    aiml_assessment=("SM-08: models come from approved model packages",),
     title="Approved models only (SageMaker)",
     layer=Layer.APPLICATION,
     phase=Phase.ADVANCED,

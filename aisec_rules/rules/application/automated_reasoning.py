@@ -44,6 +44,11 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-10",
+    prowler_aisf=("AISF-AI-08",),
+    aiml_assessment=(
+        "BR-24: guardrails not enforced account-wide, which cannot hold automated reasoning",
+        "FS-27: guardrails not enforced account-wide",
+    ),
     title="Automated reasoning checks",
     layer=Layer.APPLICATION,
     phase=Phase.ADVANCED,

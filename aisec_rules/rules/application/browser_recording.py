@@ -35,6 +35,7 @@ def check(ctx: Context, browser: Resource):
 RULE = Rule(
     id="AISEC-APP-22",
     security_hub=("BedrockAgentCore.6",),
+    aiml_assessment=("AC-06",),
     title="Browser sessions are recorded",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

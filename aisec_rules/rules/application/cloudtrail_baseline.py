@@ -94,6 +94,11 @@ def _management_events_problem(trail) -> str:
 
 RULE = Rule(
     id="AISEC-APP-19",
+    prowler_aisf=(
+        "AISF-INFRA-05: the trail, with KMS from Enhanced",
+        "AISF-DETECT-01: multi-Region, management events, log file validation, KMS",
+    ),
+    aiml_assessment=("BR-06",),
     title="CloudTrail baseline",
     layer=Layer.APPLICATION,
     phase=Phase.FOUNDATIONAL,

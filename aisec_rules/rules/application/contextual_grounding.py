@@ -89,6 +89,12 @@ def _judge(ctx: Context, entry, kind: str) -> List[str]:
 
 RULE = Rule(
     id="AISEC-APP-06",
+    prowler_aisf=("AISF-AI-09: guardrails of RAG workloads",),
+    aiml_assessment=(
+        "BR-27: guardrails of RAG workloads",
+        "FS-47: guardrails of RAG workloads",
+        "FS-50: guardrails of RAG workloads",
+    ),
     title="Contextual grounding checks",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

@@ -85,6 +85,11 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-27",
+    prowler_aisf=(
+        "AISF-DETECT-04: a hub with the AI standard, or the matching Config rules instead",
+        "AISF-DETECT-06: a Detective graph, or a Security Lake instead",
+        "AISF-GOV-01: a Config recorder in each environment, not its service-linked role",
+    ),
     title="Continuous compliance and forensics",
     layer=Layer.APPLICATION,
     phase=Phase.ADVANCED,

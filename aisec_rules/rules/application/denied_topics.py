@@ -53,6 +53,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-07",
+    aiml_assessment=("FS-28: a denied topic exists, not that it covers financial advice", "FS-59"),
     title="Denied topics",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

@@ -81,6 +81,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-16",
+    aiml_assessment=("AG-26",),
     title="Gateway interceptors, WAF fail-closed, no debug errors",
     layer=Layer.APPLICATION,
     phase=Phase.ADVANCED,

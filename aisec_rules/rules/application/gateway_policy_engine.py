@@ -79,6 +79,14 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-15",
+    prowler_aisf=(
+        "AISF-AGENT-02: a Cedar policy engine enforces on every gateway, not whether its policies are least privilege",
+    ),
+    aiml_assessment=(
+        "AG-24: a policy engine in ENFORCE mode, from Advanced",
+        "AG-25: ENFORCE from Advanced; LOG_ONLY passes at Enhanced",
+        "FS-08: a policy engine on every gateway, not a runtime authorizer",
+    ),
     title="Cedar policy engine on gateways",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

@@ -200,6 +200,8 @@ def _unset(ctx: Context, config: Any, where: str, origin: str, parsed: bool) -> 
 
 RULE = Rule(
     id="AISEC-APP-04",
+    prowler_aisf=("AISF-AI-04",),
+    aiml_assessment=("BR-13", "BR-28"),
     title="Guardrail attached to agents and flows",
     layer=Layer.APPLICATION,
     phase=Phase.FOUNDATIONAL,

@@ -82,6 +82,8 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-01",
+    prowler_aisf=("AISF-AI-01",),
+    aiml_assessment=("BR-05: a guardrail exists; whether applications use it is runtime", "BR-23", "FS-36"),
     title="Guardrail with harmful-content filters",
     layer=Layer.APPLICATION,
     phase=Phase.FOUNDATIONAL,

@@ -64,6 +64,8 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-02",
+    prowler_aisf=("AISF-AI-02",),
+    aiml_assessment=("FS-51: PROMPT_ATTACK at HIGH on input",),
     title="Prompt-attack filter at HIGH",
     layer=Layer.APPLICATION,
     phase=Phase.FOUNDATIONAL,

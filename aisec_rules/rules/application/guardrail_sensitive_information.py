@@ -138,6 +138,8 @@ def _effective_actions(ctx: Context, entry: Entry, direction: str) -> List[tuple
 
 RULE = Rule(
     id="AISEC-APP-03",
+    prowler_aisf=("AISF-AI-03",),
+    aiml_assessment=("BR-26", "FS-45: PII entities blocked or anonymized, not the financial entity list"),
     title="PII and secret filter",
     layer=Layer.APPLICATION,
     phase=Phase.FOUNDATIONAL,

@@ -235,6 +235,8 @@ def _bucket_algorithms(ctx: Context, bucket: Resource) -> Tuple[Optional[list], 
 
 RULE = Rule(
     id="AISEC-APP-18",
+    prowler_aisf=("AISF-INFRA-05: model invocation logs", "AISF-AI-05"),
+    aiml_assessment=("BR-04", "BR-12"),
     title="Model invocation logging is on",
     layer=Layer.APPLICATION,
     phase=Phase.FOUNDATIONAL,

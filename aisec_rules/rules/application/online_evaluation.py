@@ -73,6 +73,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-28",
+    prowler_aisf=("AISF-AGENT-03: online evaluation of AgentCore runtimes",),
     title="Continuous agent evaluation",
     layer=Layer.APPLICATION,
     phase=Phase.ADVANCED,

@@ -159,6 +159,8 @@ def _notes(notes: Sequence[str]) -> str:
 
 RULE = Rule(
     id="AISEC-APP-33",
+    prowler_aisf=("AISF-DATA-06: an opt-out of every AI service, not that child accounts cannot override it",),
+    aiml_assessment=("BR-15",),
     title="Organization AI guardrails",
     layer=Layer.APPLICATION,
     phase=Phase.ADVANCED,

@@ -51,6 +51,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-08",
+    aiml_assessment=("BR-16", "FS-51: the STANDARD tier"),
     title="Prompt-leakage detection",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

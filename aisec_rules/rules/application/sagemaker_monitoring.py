@@ -109,6 +109,11 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-25",
+    prowler_aisf=("AISF-ML-05: each endpoint is monitored, not bias detection with Clarify",),
+    aiml_assessment=(
+        "SM-07: each endpoint is named by a monitoring schedule, not the schedule's status",
+        "SM-23: each endpoint has a monitoring schedule, not one data-quality and one model-quality",
+    ),
     title="SageMaker endpoint monitoring",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

@@ -117,6 +117,12 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-23",
+    prowler_aisf=(
+        "AISF-DETECT-02: an enabled detector with S3, Lambda and runtime protection where the workload needs them, not EKS, "
+        "RDS or malware protection",
+        "AISF-DETECT-07",
+    ),
+    aiml_assessment=("SM-04",),
     title="AI threat detection wired to response",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

@@ -154,6 +154,7 @@ def _operations(agent: str, label: str, document: dict) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-11",
+    prowler_aisf=("AISF-AGENT-05: confirmation on Bedrock agents' mutating functions",),
     title="Human confirmation for mutating tools",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

@@ -197,6 +197,11 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-24",
+    aiml_assessment=(
+        "BR-32: a usage alarm with actions; an AWS/Bedrock/Agents or AWS/SageMaker alarm also passes",
+        "FS-05: a usage alarm with actions; an AWS/Bedrock/Agents or AWS/SageMaker alarm also passes",
+        "FS-11: a usage alarm with actions; an Agents metric counts, none is required",
+    ),
     title="Usage and cost alarms",
     layer=Layer.APPLICATION,
     phase=Phase.ENHANCED,

@@ -90,6 +90,12 @@ def _route(ctx: Context, route: Resource) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-APP-17",
+    prowler_aisf=(
+        "AISF-IAM-01: Cognito user pool MFA, ON or OPTIONAL, from Enhanced",
+        "AISF-IAM-07: MFA, ON or OPTIONAL, from Enhanced",
+        "AISF-IAM-08: the methods and routes a template declares; OpenAPI bodies are not inspected",
+        "AISF-RUNTIME-03: function URLs use AWS_IAM",
+    ),
     title="APIs fronting models authenticate users",
     layer=Layer.APPLICATION,
     phase=Phase.FOUNDATIONAL,

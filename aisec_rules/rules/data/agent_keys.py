@@ -37,6 +37,7 @@ def check(ctx: Context, resource: Resource):
 RULE = Rule(
     id="AISEC-DATA-09",
     security_hub=("BedrockAgentCore.3", "BedrockAgentCore.4"),
+    aiml_assessment=("AC-07", "AC-12"),
     title="Agent, memory and gateway use customer managed keys",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -84,6 +84,7 @@ def check(ctx: Context, resource: Resource) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-20",
+    aiml_assessment=("BR-29",),
     title="Bounded agent memory and sessions",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

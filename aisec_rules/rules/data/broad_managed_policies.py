@@ -21,7 +21,7 @@ Choices where the catalog row is open:
   Each ``Fn::If`` branch and parameter default are judged. A ``Ref`` / ``Fn::GetAtt`` to a resource of
   the template (an ``AWS::IAM::ManagedPolicy``) or an ``Fn::ImportValue`` passes; a parameter without
   default is reported as unverifiable (no detail).
-* AI workload roles (issue 22; :func:`aisec_rules.rules.data._trust.workload_roles`) also fail any other
+* AI workload roles (issue 22; :func:`aisec_rules.rules.data._workload.workload_roles`) also fail any other
   AWS-managed policy whose name ends with ``FullAccess`` (``AmazonS3FullAccess``, ``IAMFullAccess``,
   ``AWSLambda_FullAccess``, ``AmazonDynamoDBFullAccess``, ...): each grants a whole service to an identity
   a prompt can steer. The detail is the policy name as written in the ARN; the message says why the role is a
@@ -40,7 +40,7 @@ from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...read.template import Template, Value
 from ..base import per_resource
 from ...read.values import classify
-from ._trust import WORKLOAD_READS, workload_roles
+from ._workload import READS as WORKLOAD_READS, workload_roles
 
 HOLDERS = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 
@@ -109,6 +109,14 @@ def check(ctx: Context, holder) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-03",
+    prowler_aisf=("AISF-IAM-02: no AdministratorAccess or AmazonBedrockFullAccess attached",),
+    aiml_assessment=(
+        "SM-02: no AmazonSageMakerFullAccess, not stale access or IAM Identity Center",
+        "BR-01",
+        "BR-08: no AmazonBedrockFullAccess on agent roles",
+        "BR-21: no AdministratorAccess or AI FullAccess policies",
+        "AC-02: the BedrockAgentCoreFullAccess policy",
+    ),
     title="No broad AWS-managed policies",
     layer=Layer.DATA,
     phase=Phase.FOUNDATIONAL,

@@ -119,6 +119,14 @@ def _problem(ctx: Context, items: List[dict]) -> str:
 
 RULE = Rule(
     id="AISEC-DATA-15",
+    prowler_aisf=(
+        "AISF-INFRA-05: S3 buckets use SSE-KMS with a customer managed key",
+        "AISF-DATA-04: SSE-KMS with a customer managed key",
+    ),
+    aiml_assessment=(
+        "BR-09: S3 data-source buckets",
+        "AC-05: browser recording buckets use a customer managed key, not ECR repository encryption",
+    ),
     title="AI buckets use SSE-KMS with a customer managed key",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

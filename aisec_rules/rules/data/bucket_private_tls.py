@@ -219,6 +219,11 @@ def _insecure_transport_condition(condition: Any) -> bool:
 
 RULE = Rule(
     id="AISEC-DATA-14",
+    prowler_aisf=(
+        "AISF-INFRA-06: S3 buckets deny requests without TLS",
+        "AISF-DATA-04: public access block and TLS-only bucket policies",
+        "AISF-DETECT-01: the trail's bucket blocks public access",
+    ),
     title="AI buckets are private and TLS-only",
     layer=Layer.DATA,
     phase=Phase.FOUNDATIONAL,

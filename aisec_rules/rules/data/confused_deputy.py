@@ -12,7 +12,7 @@ use the role). A trust policy document that cannot be read is skipped. The servi
 written with ``${AWS::URLSuffix}``. One finding per role (the message names the services).
 
 Every other service role an AI workload uses (issue 22): the AI workload roles
-(:func:`aisec_rules.rules.data._trust.workload_roles`) and the roles an AI resource (``AWS::Bedrock::*``,
+(:func:`aisec_rules.rules.data._workload.workload_roles`) and the roles an AI resource (``AWS::Bedrock::*``,
 ``AWS::BedrockAgentCore::*``, ``AWS::SageMaker::*``) references in any property, when they trust another service
 principal (``states.amazonaws.com``, ``scheduler.amazonaws.com``, ``firehose.amazonaws.com``, ...), need the
 same condition in that statement; detail ``Service::<principal>``, one finding per role and service. Exempt
@@ -27,7 +27,8 @@ from typing import Dict, Iterator, List
 
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ._trust import WORKLOAD_READS, condition_keys, service_matches, trust_statements, workload_roles
+from ._trust import condition_keys, service_matches, trust_statements
+from ._workload import READS as WORKLOAD_READS, workload_roles
 
 SERVICES = ("bedrock.amazonaws.com", "bedrock-agentcore.amazonaws.com", "sagemaker.amazonaws.com")
 KEYS = {"aws:sourceaccount", "aws:sourcearn"}
@@ -81,6 +82,7 @@ def _other_services(ctx: Context, role, why: str) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-06",
+    prowler_aisf=("AISF-IAM-05: confused-deputy conditions on Bedrock, AgentCore and SageMaker service roles",),
     title="Confused-deputy guard on AI service roles",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

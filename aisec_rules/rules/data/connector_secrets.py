@@ -82,6 +82,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-18",
+    prowler_aisf=("AISF-DATA-03: connector secrets are rotated",),
     title="Connector secrets are CMK-encrypted and rotated",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

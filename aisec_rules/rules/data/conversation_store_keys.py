@@ -39,6 +39,7 @@ def check(ctx: Context, table: Resource):
 
 RULE = Rule(
     id="AISEC-DATA-21",
+    prowler_aisf=("AISF-INFRA-05: DynamoDB tables",),
     title="Conversation stores use a customer managed key",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -39,6 +39,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-05",
+    prowler_aisf=("AISF-AGENT-01",),
     title="One identity per agent and knowledge base",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -5,16 +5,9 @@ Resource types judged: ``AWS::IAM::Role``, ``AWS::IAM::Policy``, ``AWS::IAM::Man
 workload: ``AWS::Bedrock::Agent``, ``AWS::Bedrock::KnowledgeBase``, ``AWS::Bedrock::DataSource``,
 ``AWS::BedrockAgentCore::Runtime``, ``AWS::BedrockAgentCore::Gateway``, ``AWS::BedrockAgentCore::GatewayTarget``.
 
-AI workload roles (the ``AWS::IAM::Role`` s of the environment that):
-
-* trust ``bedrock.amazonaws.com``, ``bedrock-agentcore.amazonaws.com`` or ``sagemaker.amazonaws.com`` (agents,
-  knowledge bases, AgentCore runtimes and gateways, SageMaker execution roles);
-* are named by an agent, knowledge base, AgentCore runtime or gateway (``AgentResourceRoleArn`` / ``RoleArn``);
-* are the ``Role`` of a Lambda function that a workload runs as a tool or transformation (action groups,
-  gateway Lambda targets, custom transformations), or of a function that invokes a model, agent, knowledge
-  base, flow, AgentCore runtime or SageMaker endpoint: a role trusted by ``lambda.amazonaws.com`` whose
-  policies allow one of :data:`INVOKE_ACTIONS` through an action naming the service (a bare ``*`` alone does
-  not make a function an AI handler, or every administrator function would be one).
+AI workload roles: see :mod:`._workload` (roles trusted by Bedrock, AgentCore or SageMaker, named by an
+agent, knowledge base, AgentCore runtime or gateway, or the role of a tool, transformation or model-calling
+function).
 
 None of them may be allowed any action of :data:`FORBIDDEN` (from the catalog row; each verified in the
 service authorization reference): directly, through a wildcard (``s3:*``, ``logs:Delete*``, ``*``) or through
@@ -32,13 +25,11 @@ the environment are judged where they are declared.
 """
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator
 
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
-from ...read import iam
-from ...read.values import where
-from ._trust import INVOKE_ACTIONS, WORKLOAD_READS, attached_roles, role_statements, workload_roles  # noqa: F401 (INVOKE_ACTIONS: API)
+from . import _workload
 
 #: action -> what an agent could do to the evidence with it
 FORBIDDEN: Dict[str, str] = {
@@ -68,52 +59,15 @@ FORBIDDEN: Dict[str, str] = {
     "guardduty:DisassociateFromAdministratorAccount": "leave the GuardDuty administrator account",
 }
 
-def _denied(statements: List[iam.Statement], action: str) -> bool:
-    """An unconditional Deny of ``action`` on every resource among the role's statements."""
-    for statement in statements:
-        if statement.effect != "Deny" or statement.condition or statement.not_actions or statement.not_resources:
-            continue
-        if any(v.known and v.raw == "*" for v in statement.resources) and any(
-                iam.action_matches(pattern, action) for pattern, _ in statement.action_patterns()):
-            return True
-    return False
-
-
-def _pattern(statement: iam.Statement, action: str) -> str:
-    if statement.not_actions:
-        return "NotAction (every action it does not list)"
-    for pattern, note in statement.action_patterns():
-        if iam.action_matches(pattern, action):
-            return f"Action {pattern}{note}"
-    return "an action"
-
-
 def check(ctx: Context) -> Iterator[Violation]:
-    roles = workload_roles(ctx)
+    roles = _workload.workload_roles(ctx)
     if not roles:
         return
-    statements = role_statements(ctx)
-    for part in iam.unverifiable(ctx.template):
-        attached = sorted(r for r in attached_roles(ctx.template, part.resource) if r in roles)
-        if attached:
-            yield Violation(part.resource, f"{part.part} cannot be verified at synth time ({part.reason}), so whether "
-                                           f"the AI workload role {', '.join(attached)} may erase evidence cannot be "
-                                           "judged; write the policy in the template", f"Unverifiable::{part.part}")
-    grants: Dict[Tuple[str, str], Dict[str, str]] = {}  # (policy, action) -> role -> how
-    for role_id in sorted(roles):
-        mine = statements.get(role_id, [])
-        for statement in mine:
-            if not statement.allows:
-                continue
-            for action in FORBIDDEN:
-                if statement.grants(action) and not _denied(mine, action):
-                    how = f"{where(statement)} allows it through {_pattern(statement, action)}"
-                    grants.setdefault((statement.resource, action), {}).setdefault(role_id, how)
-    for (holder, action), by_role in sorted(grants.items()):
-        who = "; ".join(f"{role} ({roles[role]}): {how}" for role, how in sorted(by_role.items()))
+    yield from _workload.unverifiable(ctx, roles, "may erase evidence")
+    for (holder, action), by_role in sorted(_workload.grants(ctx, roles, FORBIDDEN).items()):
         yield Violation(holder, f"an AI workload identity may call {action}, so a hijacked agent or tool could "
-                                f"{FORBIDDEN[action]} and cover its tracks; {who}. Remove the action (narrow the "
-                                "wildcard) or add an explicit Deny of it", f"Action::{action}")
+                                f"{FORBIDDEN[action]} and cover its tracks; {_workload.who(roles, by_role)}. Remove the "
+                                "action (narrow the wildcard) or add an explicit Deny of it", f"Action::{action}")
 
 
 RULE = Rule(
@@ -137,5 +91,5 @@ RULE = Rule(
               "aisec_constructs.infrastructure.PrivateToolFunction (least-privilege roles)",
     check=check,
     judges=("AWS::IAM::Role",),
-    reads=WORKLOAD_READS,
+    reads=_workload.READS,
 )

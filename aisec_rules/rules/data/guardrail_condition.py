@@ -91,6 +91,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-08",
+    aiml_assessment=("BR-10",),
     title="Guardrail enforced through IAM",
     layer=Layer.DATA,
     phase=Phase.ADVANCED,

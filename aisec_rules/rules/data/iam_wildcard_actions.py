@@ -21,7 +21,7 @@ Choices where the catalog row is open:
   parameters with defaults is judged on the substituted text.
 * An ``Effect`` that is an intrinsic is judged on each literal it may take; one the template cannot
   show is judged as ``Allow``.
-* AI workload roles (issue 22; the roles :func:`aisec_rules.rules.data._trust.workload_roles` finds: trusted by
+* AI workload roles (issue 22; the roles :func:`aisec_rules.rules.data._workload.workload_roles` finds: trusted by
   Bedrock, AgentCore or SageMaker, named by an agent, knowledge base, runtime or gateway, the role of a tool,
   transformation or model-calling function) are held to more, in every policy attached to them:
 
@@ -49,7 +49,7 @@ from ...read import iam
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...read.values import classify, detail_text, where
-from ._trust import WORKLOAD_READS, role_statements, workload_roles
+from ._workload import READS as WORKLOAD_READS, role_statements, workload_roles
 
 AI_SERVICES = ("bedrock", "bedrock-agentcore", "sagemaker")
 
@@ -177,6 +177,13 @@ def _workload_roles(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-01",
+    prowler_aisf=("AISF-IAM-02: no administrator Action * in identity policies",),
+    aiml_assessment=(
+        "BR-21: no * or AI-service wildcard actions, not Resource *",
+        "AC-02: bedrock-agentcore:* and *",
+        "FS-07: * and AI-service wildcards, not iam:*, s3:*, ec2:*, lambda:*",
+        "FS-22: bedrock:*, not narrower knowledge-base actions on every resource",
+    ),
     title="No wildcard AI actions",
     layer=Layer.DATA,
     phase=Phase.FOUNDATIONAL,

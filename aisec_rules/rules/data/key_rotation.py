@@ -33,6 +33,7 @@ def check(ctx: Context, key: Resource):
 
 RULE = Rule(
     id="AISEC-DATA-16",
+    prowler_aisf=("AISF-INFRA-07: key rotation",),
     title="KMS keys rotate",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

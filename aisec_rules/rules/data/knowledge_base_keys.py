@@ -42,6 +42,8 @@ def check(ctx: Context, resource: Resource):
 RULE = Rule(
     id="AISEC-DATA-10",
     security_hub=("Bedrock.1",),
+    prowler_aisf=("AISF-INFRA-05: knowledge-base data sources", "AISF-AI-10"),
+    aiml_assessment=("BR-09: transient ingestion data", "BR-20: managed knowledge bases"),
     title="Knowledge base data sources use a customer managed key",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -97,6 +97,7 @@ def check_masking(ctx: Context, group: Resource) -> Iterator[Violation]:
 
 RULE_ENCRYPTED = Rule(
     id="AISEC-DATA-22",
+    prowler_aisf=("AISF-INFRA-05: log groups",),
     title="Log groups are encrypted and retained",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,
@@ -112,6 +113,7 @@ RULE_ENCRYPTED = Rule(
 
 RULE_MASKING = Rule(
     id="AISEC-DATA-23",
+    aiml_assessment=("FS-43",),
     title="Log groups mask personal data",
     layer=Layer.DATA,
     phase=Phase.ADVANCED,

@@ -134,6 +134,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-02",
+    aiml_assessment=("BR-08: model invocation on named models, not other actions on Resource *",),
     title="Model invocation is scoped to named models",
     layer=Layer.DATA,
     phase=Phase.FOUNDATIONAL,

@@ -283,6 +283,11 @@ def _looks_generated(literal: str) -> bool:
 
 RULE = Rule(
     id="AISEC-DATA-17",
+    prowler_aisf=(
+        "AISF-DATA-05: Lambda and ECS environment variables",
+        "AISF-RUNTIME-02: no secrets in container environments",
+        "AISF-RUNTIME-03: no secrets in environment variables",
+    ),
     title="No secrets in environment variables",
     layer=Layer.DATA,
     phase=Phase.FOUNDATIONAL,

@@ -36,6 +36,8 @@ def check(ctx: Context, resource: Resource):
 
 RULE = Rule(
     id="AISEC-DATA-13",
+    prowler_aisf=("AISF-AI-07: prompts use a customer managed key, not that Prompt Management is used",),
+    aiml_assessment=("AC-11",),
     title="Guardrails, prompts, flows, sessions and policy engines use customer managed keys",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

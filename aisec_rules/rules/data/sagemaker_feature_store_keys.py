@@ -67,6 +67,7 @@ def check(ctx: Context, resource: Resource):
 RULE = Rule(
     id="AISEC-DATA-28",
     security_hub=("SageMaker.17", "SageMaker.18", "SageMaker.23", "SageMaker.24"),
+    aiml_assessment=("SM-15",),
     title="SageMaker feature stores and inference experiments use customer managed keys",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -73,6 +73,8 @@ def check(ctx: Context):
 RULE = Rule(
     id="AISEC-DATA-26",
     security_hub=("SageMaker.21",),
+    prowler_aisf=("AISF-INFRA-05: SageMaker notebooks", "AISF-ML-02: notebook encryption"),
+    aiml_assessment=("SM-03: notebooks and domains, not training jobs",),
     title="SageMaker endpoints, notebooks and domains use customer managed keys",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -49,6 +49,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 RULE = Rule(
     id="AISEC-DATA-27",
     security_hub=("SageMaker.9", "SageMaker.10", "SageMaker.13", "SageMaker.15", "SageMaker.22"),
+    aiml_assessment=("SM-16",),
     title="SageMaker monitoring job inter-container encryption",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

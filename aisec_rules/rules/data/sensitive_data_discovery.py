@@ -35,6 +35,8 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-24",
+    prowler_aisf=("AISF-DATA-01: Macie is enabled, not automated sensitive data discovery",),
+    aiml_assessment=("FS-44: Macie is enabled, not automated sensitive data discovery",),
     title="Sensitive-data discovery with Macie",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -194,6 +194,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-11",
+    aiml_assessment=("BR-09: vector stores", "BR-20: vector stores", "FS-25"),
     title="Vector stores use a customer managed key",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -33,6 +33,7 @@ def check(ctx: Context, runtime: Resource):
 RULE = Rule(
     id="AISEC-INF-05",
     security_hub=("BedrockAgentCore.1",),
+    aiml_assessment=("AC-01",),
     title="AgentCore runtimes run in VPC mode",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

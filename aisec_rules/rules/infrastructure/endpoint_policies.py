@@ -125,6 +125,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-03",
+    prowler_aisf=("AISF-INFRA-08: VPC endpoint policies not open to every principal",),
     title="Restrictive VPC endpoint policies",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ADVANCED,

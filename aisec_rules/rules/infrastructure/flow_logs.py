@@ -64,6 +64,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-12",
+    prowler_aisf=("AISF-INFRA-08: VPC flow logs",),
     title="VPC flow logs",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

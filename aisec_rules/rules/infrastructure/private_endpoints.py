@@ -89,6 +89,8 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-01",
+    prowler_aisf=("AISF-INFRA-01",),
+    aiml_assessment=("BR-02", "AC-08"),
     title="Private Bedrock and AgentCore endpoints",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

@@ -134,6 +134,10 @@ def _tool_concurrency(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-11",
+    aiml_assessment=(
+        "FS-02: every REST and HTTP API stage is throttled; a usage plan without limits passes when the stage is throttled "
+        "otherwise",
+    ),
     title="Request throttling",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

@@ -57,6 +57,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 RULE = Rule(
     id="AISEC-INF-18",
     security_hub=("SageMaker.4",),
+    aiml_assessment=("SM-12",),
     title="SageMaker endpoint redundancy",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

@@ -47,6 +47,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 RULE = Rule(
     id="AISEC-INF-16",
     security_hub=("SageMaker.11", "SageMaker.12", "SageMaker.14", "SageMaker.20", "SageMaker.25"),
+    aiml_assessment=("SM-13",),
     title="SageMaker monitoring job network isolation",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

@@ -38,6 +38,8 @@ def check(ctx: Context, notebook: Resource):
 RULE = Rule(
     id="AISEC-INF-14",
     security_hub=("SageMaker.1", "SageMaker.2", "SageMaker.3"),
+    prowler_aisf=("AISF-ML-02: direct internet access, VPC, root access",),
+    aiml_assessment=("SM-01: notebooks", "SM-09", "SM-10"),
     title="SageMaker notebook isolation",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.FOUNDATIONAL,

@@ -48,6 +48,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 RULE = Rule(
     id="AISEC-INF-19",
     security_hub=("SageMaker.16", "SageMaker.19"),
+    aiml_assessment=("SM-14",),
     title="SageMaker model images from a private registry in the VPC",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ADVANCED,

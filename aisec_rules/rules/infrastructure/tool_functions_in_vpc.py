@@ -34,7 +34,7 @@ from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...read import iam
 from ...read.template import MISSING, Resource, as_list
-from ..data._trust import names_ai, role_statements
+from ..data._workload import names_ai, role_statements
 from . import _network, _tools
 
 #: the calls that make a function a model caller (the Converse APIs are authorized by bedrock:InvokeModel*)
@@ -141,6 +141,7 @@ def _public_subnets(ctx: Context, resource: Resource, path: Tuple[str, ...]) -> 
 
 RULE = Rule(
     id="AISEC-INF-04",
+    prowler_aisf=("AISF-RUNTIME-03: tool and transformation functions run in a VPC",),
     title="Tool and action-group Lambdas run in a VPC",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

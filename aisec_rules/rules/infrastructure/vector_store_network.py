@@ -110,6 +110,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-09",
+    aiml_assessment=("FS-26",),
     title="Vector store is not public",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

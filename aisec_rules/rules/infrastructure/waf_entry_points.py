@@ -71,6 +71,11 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-10",
+    prowler_aisf=(
+        "AISF-INFRA-03: a web ACL with a rule on public REST APIs and Cognito user pools, not WAF logging",
+        "AISF-IAM-07: a web ACL on user pools",
+    ),
+    aiml_assessment=("FS-01: a web ACL with a rate-based rule on public entry points, not Shield Advanced or a body-size rule",),
     title="WAF on public AI entry points",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

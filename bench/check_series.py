@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Measure how close `aisec check` stays to reading its input: an `aisec check --phase advanced` series at
+1,000 / 4,000 / 16,000 resources of the AI-dense templates of issue 25, against a process that only parses them.
+
+What the table backs (see bench/README.md for a measured run):
+
+* the corpus is the templates of the AI-dense app (``bench/ai_dense.py`` builds it with the CDK; this module
+  writes the same resources as plain CloudFormation JSON, the way ``cdk synth`` writes them, so that no synth is
+  needed): stacks of 250 resources made of groups of five (a KMS key, rotation on every second; an S3 bucket,
+  KMS-encrypted on two of every three; a Bedrock service role, ``bedrock:*`` on every fourth, one model otherwise;
+  a guardrail, all six content filters on every second, HATE only otherwise; an agent, with the guardrail on every
+  second and a customer managed key on two of every three). Up to 4,000 resources it is one synth; 16,000 is the
+  templates of the 4,000-resource synth copied four times (64 files), as in the issue;
+* every measurement is a fresh process; its CPU seconds (user + system) and peak memory (``ru_maxrss``) come from
+  ``os.wait4``, so they are the process's own, start-up included. ``parse`` reads and parses every file the way the
+  loader does (:func:`aisec_rules.read.files.read_text`, :func:`aisec_rules.read.loader.parse`) and nothing else;
+  ``text``, ``json`` and ``sarif`` are ``aisec check --phase advanced --format F`` writing to a file;
+* with ``--against REF`` the same measurements run for the code of git ref ``REF`` too (a temporary
+  ``git worktree`` put first on ``PYTHONPATH``), interleaved with the current code's, and the parse reference is
+  the current code's for both: old against new in the same run;
+* each figure is the median of ``--repeat`` runs; the ratios are what counts (the machine may be shared).
+
+Usage::
+
+    .venv/bin/python bench/check_series.py                          # 1000,4000,16000; 3 runs each
+    .venv/bin/python bench/check_series.py --against main --repeat 3
+    .venv/bin/python bench/check_series.py --sizes 1000 --repeat 1  # smoke run
+    .venv/bin/python bench/check_series.py --corpus DIR 16000       # write the templates only
+
+Output: a markdown table on stdout and in bench/out/check-series.md, the raw figures in
+bench/out/check-series.json; the corpora stay in bench/out/check-corpus/<N>/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+OUT = BENCH / "out"
+PER_STACK = 250
+GROUP = 5
+#: a synth larger than this is the templates of a synth of this size, copied (the issue's 16,000 resources)
+SYNTH = 4000
+ACCOUNT = "111122223333"
+REGION = "us-east-1"
+MODEL = f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"
+FILTERS = ("HATE", "INSULTS", "SEXUAL", "VIOLENCE", "MISCONDUCT", "PROMPT_ATTACK")
+FORMATS = ("text", "json", "sarif")
+PARSE = ("import sys\nfrom pathlib import Path\nfrom aisec_rules.read.files import read_text\n"
+         "from aisec_rules.read.loader import parse\n"
+         "for file in sorted(Path(sys.argv[1]).rglob('*.json')):\n    parse(read_text(file), str(file))\n")
+
+# --------------------------------------------------------------------------------------------
+# The corpus
+# --------------------------------------------------------------------------------------------
+
+
+def _document(statement: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def _getatt(logical_id: str, attribute: str) -> dict:
+    return {"Fn::GetAtt": [logical_id, attribute]}
+
+
+def group(i: int, stack: str) -> Iterator[tuple]:
+    """(logical id, resource) of group ``i`` as ``cdk synth`` writes it: key, bucket, service role, guardrail,
+    agent."""
+    def resource(name: str, rtype: str, properties: dict) -> tuple:
+        return name, {"Type": rtype, "Properties": properties, "Metadata": {"aws:cdk:path": f"{stack}/{name}"}}
+
+    key, role, guardrail = f"Key{i}", f"ServiceRole{i}", f"Guardrail{i}"
+    yield resource(key, "AWS::KMS::Key", {
+        "Description": f"group {i} data key", "EnableKeyRotation": i % 2 == 0,
+        "KeyPolicy": _document({"Sid": "Account", "Effect": "Allow", "Action": "kms:*", "Resource": "*",
+                                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}})})
+    by_default = ({"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": _getatt(key, "Arn")} if i % 3 != 2
+                  else {"SSEAlgorithm": "AES256"})
+    yield resource(f"Bucket{i}", "AWS::S3::Bucket", {"BucketEncryption": {
+        "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": by_default}]}})
+    statement = ({"Effect": "Allow", "Action": "bedrock:*", "Resource": "*"} if i % 4 == 0 else
+                 {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": MODEL})
+    yield resource(role, "AWS::IAM::Role", {
+        "AssumeRolePolicyDocument": _document({"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+                                               "Action": "sts:AssumeRole"}),
+        "Policies": [{"PolicyName": "model", "PolicyDocument": _document(statement)}]})
+    kinds = FILTERS if i % 2 == 0 else FILTERS[:1]
+    yield resource(guardrail, "AWS::Bedrock::Guardrail", {
+        "BlockedInputMessaging": "Sorry, I cannot help with that.",
+        "BlockedOutputsMessaging": "Sorry, I cannot answer that.",
+        "ContentPolicyConfig": {"FiltersConfig": [
+            {"InputStrength": "HIGH", "OutputStrength": "NONE" if kind == "PROMPT_ATTACK" else "HIGH", "Type": kind}
+            for kind in kinds]},
+        "Name": f"guardrail-{i}"})
+    agent = {"AgentName": f"agent-{i}", "AgentResourceRoleArn": _getatt(role, "Arn"), "FoundationModel": MODEL,
+             "Instruction": "You are a support agent. Answer questions about orders politely and briefly."}
+    if i % 3 != 2:
+        agent["CustomerEncryptionKeyArn"] = _getatt(key, "Arn")
+    if i % 2 == 0:
+        agent["GuardrailConfiguration"] = {"GuardrailIdentifier": _getatt(guardrail, "GuardrailId"),
+                                           "GuardrailVersion": _getatt(guardrail, "Version")}
+    yield resource(f"Agent{i}", "AWS::Bedrock::Agent", agent)
+
+
+def template(stack: str, first_group: int, groups: int) -> dict:
+    """One stack of the AI-dense app: ``groups`` groups from ``first_group`` on, with CDK's bootstrap check."""
+    resources = dict(r for i in range(first_group, first_group + groups) for r in group(i, stack))
+    return {
+        "Resources": resources,
+        "Parameters": {"BootstrapVersion": {
+            "Type": "AWS::SSM::Parameter::Value<String>", "Default": "/cdk-bootstrap/hnb659fds/version",
+            "Description": "Version of the CDK Bootstrap resources in this environment, automatically retrieved "
+                           "from SSM Parameter Store. [cdk:skip]"}},
+        "Rules": {"CheckBootstrapVersion": {"Assertions": [{
+            "Assert": {"Fn::Not": [{"Fn::Contains": [["1", "2", "3", "4", "5"], {"Ref": "BootstrapVersion"}]}]},
+            "AssertDescription": "CDK bootstrap stack version 6 required. Please run 'cdk bootstrap' with a recent "
+                                 "version of the CDK CLI."}]}},
+    }
+
+
+def write_corpus(resources: int, folder: Path) -> List[Path]:
+    """The templates of ``resources`` resources in ``folder`` (written afresh): one synth of stacks of 250
+    (``AiDense00.template.json``, ...), or for more than :data:`SYNTH` the templates of a synth of that size copied
+    into ``copy0/``, ``copy1/``, ...; returns the files."""
+    if resources < GROUP or resources % GROUP or (resources > SYNTH and resources % SYNTH):
+        raise ValueError(f"{resources} resources: groups of {GROUP}, and a multiple of {SYNTH} above it")
+    shutil.rmtree(folder, ignore_errors=True)
+    synth = min(resources, SYNTH)
+    copies = [folder / f"copy{c}" for c in range(resources // SYNTH)] if resources > SYNTH else [folder]
+    written = []
+    for target in copies:
+        target.mkdir(parents=True)
+        for number, start in enumerate(range(0, synth, PER_STACK)):
+            stack = f"AiDense{number:02d}"
+            size = min(PER_STACK, synth - start)
+            file = target / f"{stack}.template.json"
+            file.write_text(json.dumps(template(stack, start // GROUP, size // GROUP), indent=1), encoding="utf-8")
+            written.append(file)
+    return written
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------------------------
+
+
+def measure(command: Sequence[str], env: Dict[str, str], output: Path) -> dict:
+    """One process: its CPU seconds (user + system), wall seconds and peak memory in MB, stdout to ``output``. It
+    runs in the folder of ``output``: ``python -m`` and ``-c`` put the working directory first on ``sys.path``, so
+    in the checkout it would import the checkout's code whatever ``PYTHONPATH`` says."""
+    with output.open("wb") as sink:
+        start = time.perf_counter()
+        process = subprocess.Popen(list(command), cwd=output.parent, env=env, stdout=sink, stderr=subprocess.PIPE)
+        assert process.stderr is not None
+        stderr = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed (exit {process.returncode}):\n{stderr.decode()[-3000:]}")
+    return {"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "rss_mb": usage.ru_maxrss / 1024,
+            "bytes": output.stat().st_size}
+
+
+def environment(code: Path) -> Dict[str, str]:
+    """The environment of a child process that imports ``aisec_rules`` from ``code`` (before the editable install of
+    the checkout)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(code)
+    return env
+
+
+def commands(corpus: Path) -> Dict[str, List[str]]:
+    check = [sys.executable, "-m", "aisec_rules.cli", "check", "--phase", "advanced", str(corpus), "--format"]
+    return {"parse": [sys.executable, "-c", PARSE, str(corpus)], **{f: check + [f] for f in FORMATS},
+            "which": [sys.executable, "-c", "import aisec_rules; print(aisec_rules.__file__)"]}
+
+
+def series(sizes: Sequence[int], repeat: int, against: Optional[str]) -> dict:
+    """Every size, ``repeat`` rounds of parse, text, JSON, SARIF (new, then old with ``against``), interleaved."""
+    runs: List[dict] = []
+    with tempfile.TemporaryDirectory(prefix="aisec-series-") as scratch:
+        codes = {"new": ROOT}
+        if against:
+            old = Path(scratch) / "old"
+            subprocess.run(["git", "worktree", "add", "--detach", str(old), against], cwd=ROOT, check=True,
+                           capture_output=True)
+            codes["old"] = old
+        try:
+            for size in sizes:
+                corpus = OUT / "check-corpus" / str(size)
+                files = write_corpus(size, corpus)
+                for round_ in range(repeat):
+                    for code, where in codes.items():
+                        for what, command in commands(corpus).items():
+                            if what == "which":
+                                imported = subprocess.run(command, cwd=scratch, env=environment(where),
+                                                          capture_output=True, text=True).stdout.strip()
+                                if not Path(imported).is_relative_to(where):
+                                    raise SystemExit(f"the {code} code imports aisec_rules from {imported}, not "
+                                                     f"from {where}")
+                                continue
+                            if what == "parse" and code != "new":
+                                continue
+                            figures = measure(command, environment(where), Path(scratch) / "out")
+                            runs.append({"size": size, "files": len(files), "code": code, "what": what, **figures})
+                            print(f"  N={size:<6} run {round_ + 1}/{repeat} {code:<3} {what:<5} cpu {figures['cpu']:7.2f} s"
+                                  f"  peak {figures['rss_mb']:6.0f} MB", file=sys.stderr)
+        finally:
+            if against:
+                subprocess.run(["git", "worktree", "remove", "--force", str(codes["old"])], cwd=ROOT,
+                               capture_output=True)
+    revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return {"against": against, "revision": revision.stdout.strip(), "repeat": repeat, "runs": runs}
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------
+
+
+def report(saved: dict) -> str:
+    """The ratios of a series: each format's CPU time over parse-only, JSON's and SARIF's time and peak memory over
+    text's, per code (new, and old with ``--against``)."""
+    runs = saved["runs"]
+
+    def med(size: int, code: str, what: str, key: str) -> float:
+        return statistics.median(r[key] for r in runs if (r["size"], r["code"], r["what"]) == (size, code, what))
+
+    sizes = sorted({r["size"] for r in runs})
+    codes = [c for c in ("old", "new") if any(r["code"] == c for r in runs)]
+    lines = [f"`aisec check --phase advanced` on the AI-dense templates, medians of {saved['repeat']} run(s) "
+             f"(code `{saved['revision']}`" + (f", old: `{saved['against']}`" if saved["against"] else "") + ")",
+             "",
+             "| N | files | code | parse-only CPU s | text CPU s | text / parse | JSON / text time | SARIF / text time "
+             "| text peak MB | JSON / text memory | SARIF / text memory |",
+             "|" + "---|" * 11]
+    for size in sizes:
+        parse = med(size, "new", "parse", "cpu")
+        files = next(r["files"] for r in runs if r["size"] == size)
+        for code in codes:
+            text, rss = med(size, code, "text", "cpu"), med(size, code, "text", "rss_mb")
+            lines.append(
+                f"| {size} | {files} | {code} | {parse:.2f} | {text:.2f} | {text / parse:.1f} "
+                f"| {med(size, code, 'json', 'cpu') / text:.2f} | {med(size, code, 'sarif', 'cpu') / text:.2f} "
+                f"| {rss:.0f} | {med(size, code, 'json', 'rss_mb') / rss:.2f} | {med(size, code, 'sarif', 'rss_mb') / rss:.2f} |")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,4000,16000", help="comma-separated resource counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument("--against", metavar="REF", help="also measure the code of this git ref (old against new)")
+    parser.add_argument("--corpus", nargs=2, metavar=("DIR", "N"), help="write the templates of N resources to DIR")
+    parser.add_argument("--render", metavar="JSON", type=Path, help="print the table of a saved series")
+    args = parser.parse_args(argv)
+    if args.corpus:
+        files = write_corpus(int(args.corpus[1]), Path(args.corpus[0]))
+        print(f"wrote {len(files)} templates to {args.corpus[0]}")
+        return 0
+    if args.render:
+        print(report(json.loads(args.render.read_text(encoding="utf-8"))))
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    saved = series(sizes, args.repeat, args.against)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "check-series.json").write_text(json.dumps(saved, indent=1), encoding="utf-8")
+    text = report(saved)
+    (OUT / "check-series.md").write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
