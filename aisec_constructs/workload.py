@@ -219,7 +219,7 @@ class AiWorkload(Construct):
                                  "creates one from the Enhanced phase on)")
             self.monitoring = AiMonitoring(
                 self, "Monitoring", topic=self.alarm_topic, model_ids=tuple(model_ids),
-                guardrails=[(self.guardrail.guardrail_arn, self.guardrail.guardrail_version)])
+                guardrails=[(self.guardrail.guardrail_arn, self.guardrail.guardrail_version)], budget_in_baseline=True)
 
         # -- security testing (Advanced) ---------------------------------------------------------------
         self.guardrail_probe: Optional[GuardrailProbe] = None

@@ -28,8 +28,10 @@ Choices (all defaults in the constructors; property names verified against the c
 * **Gateway.** Customer managed key; a Cedar policy engine (encrypted with the same key) in ``ENFORCE``
   mode with the given Cedar policies (``ACTIVE``, ``FAIL_ON_ANY_FINDINGS``; no policy means default deny);
   request and response interceptors (Lambda functions you give; ``allow_no_interceptors=True`` is the
-  recorded opt-out); a web ACL (``web_acl_arn``) is associated with ``FAIL_CLOSE``; never a ``DEBUG``
-  exception level (``debug_exceptions=True`` is recorded).
+  recorded opt-out); a web ACL is associated with ``FAIL_CLOSE`` (AISEC-INF-10): ``web_acl_arn`` or, by
+  default, the regional web ACL :class:`~aisec_constructs.application.SecureApi` uses (managed rule groups and
+  a rate-based rule; ``allow_no_web_acl=True`` is the recorded opt-out); never a ``DEBUG`` exception level
+  (``debug_exceptions=True`` is recorded).
 * **Targets** use credential providers, never static keys: Lambda targets the gateway's IAM role, MCP
   servers (``https://`` only) an OAuth credential provider.
 * **Browser** sessions are recorded to a :class:`~aisec_constructs.data.SecureBucket`.
@@ -56,6 +58,7 @@ from ..annotations import record_opt_out
 from ..data import EncryptionKey, SecureBucket, SecureLogGroup
 from ._common import LogDelivery, ServiceRole, VpcPlacement, acknowledge_wildcards, resource_name
 from .agent import GuardrailReference
+from .api import regional_web_acl
 from .guardrail import Guardrail
 
 DEFAULTS: Dict[str, Any] = {
@@ -273,7 +276,8 @@ class AgentCoreGateway(Construct):
     :param cedar_policies: Cedar statements evaluated for every tool call (none: everything is denied).
     :param request_interceptor: Lambda called on each request (screen tool inputs).
     :param response_interceptor: Lambda called on each response (screen tool outputs); may be the same.
-    :param web_acl_arn: a WAFv2 web ACL to associate (fail-closed).
+    :param web_acl_arn: a WAFv2 web ACL to associate (fail-closed); by default the construct creates one with a
+        rate-based rule (``allow_no_web_acl=True`` leaves the gateway without one, recorded).
     """
 
     def __init__(
@@ -297,8 +301,11 @@ class AgentCoreGateway(Construct):
         policy_engine_log_only: bool = False,
         debug_exceptions: bool = False,
         no_permissions_boundary: bool = False,
+        allow_no_web_acl: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
+        if allow_no_web_acl and web_acl_arn:
+            raise ValueError("AgentCoreGateway: give web_acl_arn or allow_no_web_acl=True, not both")
         if authorizer is None:
             raise ValueError("AgentCoreGateway: give an explicit authorizer (GatewayAuthorizer.iam() or .jwt(...))")
         if authorizer.kind == "NONE":
@@ -318,6 +325,13 @@ class AgentCoreGateway(Construct):
                            "(AISEC-APP-15 reports it at Advanced)")
         if debug_exceptions:
             record_opt_out(self, "debug_exceptions", "the gateway returns detailed errors (AISEC-APP-16 reports it)")
+        self.web_acl: Optional[wafv2.CfnWebACL] = None
+        if allow_no_web_acl:
+            record_opt_out(self, "allow_no_web_acl", "the public gateway has no web ACL and no per-client rate limit "
+                           "(AISEC-INF-10 reports it)")
+        elif web_acl_arn is None:
+            self.web_acl = regional_web_acl(self, "DefaultWebAcl", metric_name=f"{resource_name(self)}-waf")
+            web_acl_arn = self.web_acl.attr_arn
 
         self.encryption_key = encryption_key or EncryptionKey(self, "Key", purpose="AgentCore gateway")
         self.service_role = ServiceRole(self, "ServiceRole", description="aisec: AgentCore gateway",

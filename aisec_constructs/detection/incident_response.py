@@ -78,7 +78,7 @@ class IncidentResponse(Construct):
         self.encryption_key = encryption_key or EncryptionKey(self, "Key", purpose="security findings")
         stack = cdk.Stack.of(self)
         topics = f"arn:{stack.partition}:sns:{stack.region}:{stack.account}:*"
-        for service in ("events.amazonaws.com", "cloudwatch.amazonaws.com"):
+        for service in ("events.amazonaws.com", "cloudwatch.amazonaws.com", "budgets.amazonaws.com"):
             # SNS encrypts with the encryption context aws:sns:topicArn: limit the services to this account's topics
             self.encryption_key.allow_service(service, actions=["kms:Decrypt", "kms:GenerateDataKey*"], conditions={
                 "StringLike": {"kms:EncryptionContext:aws:sns:topicArn": topics}})

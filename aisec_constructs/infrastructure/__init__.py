@@ -8,10 +8,10 @@ from .agentcore import (
     runtime_network_configuration,
 )
 from .network import IsolatedNetwork, ai_services
-from .sagemaker import ModelPackageGroup, SecureModelEndpoint, SecureNotebook
+from .sagemaker import ModelPackageGroup, SecureFeatureGroup, SecureModelEndpoint, SecureNotebook
 from .tool_function import PrivateToolFunction
 
 __all__ = [
-    "IsolatedNetwork", "ModelPackageGroup", "PrivateToolFunction", "SecureModelEndpoint", "SecureNotebook", "ai_services", "browser_network_configuration", "code_interpreter_network_configuration",
+    "IsolatedNetwork", "ModelPackageGroup", "PrivateToolFunction", "SecureFeatureGroup", "SecureModelEndpoint", "SecureNotebook", "ai_services", "browser_network_configuration", "code_interpreter_network_configuration",
     "gateway_target_private_endpoint", "runtime_network_configuration",
 ]

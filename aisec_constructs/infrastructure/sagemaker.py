@@ -45,6 +45,12 @@ the template; a package approved in the registry (``UpdateModelPackage``) is dep
 
 Opt-outs (recorded; the rules keep reporting them): ``allow_without_vpc`` (no ``VpcConfig``; network isolation
 stays on), ``allow_without_monitoring`` (no monitoring schedule).
+
+:class:`SecureFeatureGroup` (AISEC-DATA-28; Security Hub SageMaker.17, .18): a feature group whose online store
+(standard storage, ``OnlineStoreConfig.SecurityConfig.KmsKeyId``) and offline store (a
+:class:`~aisec_constructs.data.SecureBucket`, ``OfflineStoreConfig.S3StorageConfig.KmsKeyId``) are encrypted with
+one customer managed key (both create-only), and its own role trusted by SageMaker for this account that may write
+the offline store and use the key. ``online_store`` / ``offline_store`` choose the stores (at least one).
 """
 from __future__ import annotations
 
@@ -130,6 +136,62 @@ class SecureNotebook(Construct):
     @property
     def notebook_name(self) -> str:
         return self.notebook.attr_notebook_instance_name
+
+
+class SecureFeatureGroup(Construct):
+    """A SageMaker feature group whose online and offline stores are encrypted with a customer managed key."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        feature_group_name: str,
+        record_identifier: str,
+        event_time: str,
+        features: Dict[str, str],
+        encryption_key: Optional[EncryptionKey] = None,
+        online_store: bool = True,
+        offline_store: bool = True,
+    ) -> None:
+        """``features`` maps each feature name to its type (``String``, ``Integral``, ``Fractional``); it must
+        hold ``record_identifier`` and ``event_time``."""
+        super().__init__(scope, construct_id)
+        if not (online_store or offline_store):
+            raise ValueError("SecureFeatureGroup needs an online store, an offline store or both")
+        self.encryption_key = encryption_key or EncryptionKey(self, "Key", purpose="SageMaker feature store")
+        self.role = sagemaker_role(self, "Role", "Role of one SageMaker feature group (offline store writes)")
+        self.offline_bucket: Optional[SecureBucket] = None
+        offline = None
+        if offline_store:
+            self.offline_bucket = SecureBucket(self, "OfflineStore", encryption_key=self.encryption_key)
+            # what AmazonSageMakerFeatureStoreAccess grants, on this bucket only (no Object Lock or version actions)
+            objects = self.offline_bucket.bucket.arn_for_objects("offline-store/*")
+            self.role.add_to_policy(iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:PutObjectAcl", "s3:GetObject"], resources=[objects]))
+            acknowledge_iam5(self.role, [objects], "the feature group writes one object per record batch under "
+                                                   "the offline-store/ prefix of its own bucket; object keys are "
+                                                   "chosen by SageMaker")
+            self.role.add_to_policy(iam.PolicyStatement(
+                actions=["s3:GetBucketAcl", "s3:ListBucket"], resources=[self.offline_bucket.bucket_arn]))
+            offline = {"S3StorageConfig": {"S3Uri": f"s3://{self.offline_bucket.bucket_name}/offline-store",
+                                           "KmsKeyId": self.encryption_key.key_arn}}
+        online = {"EnableOnlineStore": True, "SecurityConfig": {"KmsKeyId": self.encryption_key.key_arn}} \
+            if online_store else None
+        self.encryption_key.key.grant(self.role, *KEY_ACTIONS)
+        self.feature_group = sagemaker.CfnFeatureGroup(
+            self, "FeatureGroup",
+            feature_group_name=feature_group_name,
+            record_identifier_feature_name=record_identifier,
+            event_time_feature_name=event_time,
+            feature_definitions=[sagemaker.CfnFeatureGroup.FeatureDefinitionProperty(feature_name=name,
+                                                                                     feature_type=kind)
+                                 for name, kind in features.items()],
+            online_store_config=online,
+            offline_store_config=offline,
+            role_arn=self.role.role_arn,
+        )
+        self.feature_group.node.add_dependency(self.role)
 
 
 class ModelPackageGroup(Construct):

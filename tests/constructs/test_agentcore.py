@@ -20,9 +20,10 @@ OAUTH = "arn:aws:bedrock-agentcore:us-east-1:111111111111:token-vault/default/oa
 CEDAR = 'permit(principal, action == AgentCore::Action::"orders___get_order", resource);'
 WEB_ACL = "arn:aws:wafv2:us-east-1:111111111111:regional/webacl/agents/0123abcd-0123-0123-0123-0123456789ab"
 PREFIXES = ["Runtime", "Gateway", "Target", "Mcp", "Memory", "Interpreter", "Browser", "Evaluation", "Guard", "Caller"]
-#: Controls of the network that hosts AgentCore compute (VPC endpoints, flow logs): they belong to the
-#: infrastructure layer's IsolatedNetwork, which these tests replace by literal subnet ids.
-NETWORK_CONTROLS = ("AISEC-INF-01", "AISEC-INF-12")
+#: Controls of the network that hosts AgentCore compute (VPC endpoints, flow logs, private subnets): they belong
+#: to the infrastructure layer's IsolatedNetwork, which these tests replace by literal subnet ids (whose routes
+#: AISEC-INF-04 therefore cannot verify).
+NETWORK_CONTROLS = ("AISEC-INF-01", "AISEC-INF-12", "AISEC-INF-04[Unverifiable::Subnet]")
 
 
 def build(stack):
@@ -35,7 +36,7 @@ def build(stack):
                                models=[MODEL], guardrail=guard)
     tool = tool_function(stack)
     gateway = AgentCoreGateway(stack, "Gateway", authorizer=GatewayAuthorizer.iam(), cedar_policies=[CEDAR],
-                               request_interceptor=tool, response_interceptor=tool, web_acl_arn=WEB_ACL)
+                               request_interceptor=tool, response_interceptor=tool)
     AgentCoreGatewayTarget(stack, "Target", gateway=gateway, function=tool,
                            tools=[ToolSpec("get_order", "Look up an order", {"orderId": "string"}, ["orderId"])])
     AgentCoreGatewayTarget(stack, "Mcp", gateway=gateway, mcp_endpoint="https://crm.example.com/mcp",
@@ -155,7 +156,8 @@ def test_gateway_defaults(template):
     template.has_resource_properties("AWS::BedrockAgentCore::Policy", {
         "Definition": {"Cedar": {"Statement": CEDAR}}, "EnforcementMode": "ACTIVE",
         "ValidationMode": "FAIL_ON_ANY_FINDINGS"})
-    template.has_resource_properties("AWS::WAFv2::WebACLAssociation", {"WebACLArn": WEB_ACL})
+    template.has_resource_properties("AWS::WAFv2::WebACLAssociation", {
+        "WebACLArn": {"Fn::GetAtt": [Match.string_like_regexp("^GatewayDefaultWebAcl"), "Arn"]}})
     template.has_resource_properties("AWS::BedrockAgentCore::GatewayRateLimit", {
         "DimensionKeys": ["toolName"], "Entries": [{"Dimensions": {"toolName": "*"},
                                                     "Requests": [{"Period": "minute", "Rate": 600}]}]})
@@ -166,6 +168,17 @@ def test_gateway_jwt_authorizer():
     AgentCoreGateway(stack, "Gateway", authorizer=GatewayAuthorizer.jwt(DISCOVERY, allowed_audience=["tools"]),
                      allow_no_interceptors=True)
     assert lint_errors(Template.from_stack(stack).to_json()) == []
+    # without web_acl_arn the gateway gets its own rate-limited web ACL, fail-closed (AISEC-INF-10)
+    template = Template.from_stack(stack)
+    [acl] = template.find_resources("AWS::WAFv2::WebACL")
+    template.has_resource_properties("AWS::WAFv2::WebACL", {"Scope": "REGIONAL", "Rules": Match.array_with([
+        Match.object_like({"Name": "RateLimit", "Statement": {"RateBasedStatement": {"Limit": 1000,
+                                                                                     "AggregateKeyType": "IP"}}})])})
+    [gateway] = template.find_resources("AWS::BedrockAgentCore::Gateway")
+    template.has_resource_properties("AWS::WAFv2::WebACLAssociation", {
+        "ResourceArn": {"Fn::GetAtt": [gateway, "GatewayArn"]}, "WebACLArn": {"Fn::GetAtt": [acl, "Arn"]}})
+    template.has_resource_properties("AWS::BedrockAgentCore::Gateway", {"WafConfiguration": {"FailureMode": "FAIL_CLOSE"}})
+    assert not [f for f in own_findings(stack, ["Gateway"], Phase.ENHANCED) if f.startswith("AISEC-INF-10")]
     Template.from_stack(stack).has_resource_properties("AWS::BedrockAgentCore::Gateway", {
         "AuthorizerType": "CUSTOM_JWT", "AuthorizerConfiguration": {"CustomJWTAuthorizer": {
             "DiscoveryUrl": DISCOVERY, "AllowedAudience": ["tools"]}}})
@@ -177,23 +190,34 @@ def test_gateway_refusals():
         AgentCoreGateway(stack, "A", authorizer=GatewayAuthorizer.none(), allow_no_interceptors=True)
     with pytest.raises(ValueError, match="allow_no_interceptors=True"):
         AgentCoreGateway(stack, "B", authorizer=GatewayAuthorizer.iam())
+    given = cdk.Stack(cdk.App(), "GivenAcl")
+    AgentCoreGateway(given, "Gateway", authorizer=GatewayAuthorizer.iam(), allow_no_interceptors=True, web_acl_arn=WEB_ACL)
+    assert Template.from_stack(given).find_resources("AWS::WAFv2::WebACL") == {}
+    Template.from_stack(given).has_resource_properties("AWS::WAFv2::WebACLAssociation", {"WebACLArn": WEB_ACL})
+    with pytest.raises(ValueError, match="not both"):
+        AgentCoreGateway(stack, "C", authorizer=GatewayAuthorizer.iam(), allow_no_interceptors=True,
+                         web_acl_arn=WEB_ACL, allow_no_web_acl=True)
 
 
 def test_gateway_opt_outs_are_recorded_and_reported():
     stack = cdk.Stack(pack_app(), "WeakGateway")
     AgentCoreGateway(stack, "Gateway", authorizer=GatewayAuthorizer.none(), allow_no_authorizer=True,
-                     allow_no_interceptors=True, policy_engine_log_only=True, debug_exceptions=True)
+                     allow_no_interceptors=True, policy_engine_log_only=True, debug_exceptions=True,
+                     allow_no_web_acl=True)
     template = Template.from_stack(stack)
+    assert template.find_resources("AWS::WAFv2::WebACL") == {} and "WafConfiguration" not in one(
+        template, "AWS::BedrockAgentCore::Gateway")
     template.has_resource_properties("AWS::BedrockAgentCore::Gateway", {
         "AuthorizerType": "NONE", "ExceptionLevel": "DEBUG", "InterceptorConfigurations": Match.absent(),
         "PolicyEngineConfiguration": {"Arn": Match.any_value(), "Mode": "LOG_ONLY"}})
     annotations = Annotations.from_stack(stack)
-    for flag in ("allow_no_authorizer", "allow_no_interceptors", "policy_engine_log_only", "debug_exceptions"):
+    for flag in ("allow_no_authorizer", "allow_no_interceptors", "policy_engine_log_only", "debug_exceptions",
+                 "allow_no_web_acl"):
         annotations.has_warning("/WeakGateway/Gateway", Match.string_like_regexp(f"{flag}=True"))
     assert lint_errors(template.to_json()) == []
     found = own_findings(stack, ["Gateway"])
     for expected in ("AISEC-APP-14[AuthorizerType]", "AISEC-APP-15[PolicyEngine]", "AISEC-APP-16[ExceptionLevel]",
-                     "AISEC-APP-16[Interceptors]"):
+                     "AISEC-APP-16[Interceptors]", "AISEC-INF-10[AgentCoreGateway]"):
         assert any(f.startswith(expected + " @ Gateway") for f in found), (expected, found)
     assert not [f for f in own_findings(stack, ["Gateway"], Phase.ENHANCED) if f.startswith("AISEC-APP-15")]
 

@@ -3,7 +3,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from aisec_constructs.detection import AiMonitoring, AlarmThresholds, IncidentResponse
 from aisec_rules.engine import evaluate
@@ -54,7 +54,7 @@ def test_topic_is_kms_encrypted_tls_only_and_key_admits_events_and_alarms(templa
     template.has_resource_properties("AWS::SNS::TopicPolicy", {"PolicyDocument": {"Statement": Match.array_with([
         Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
         Match.object_like({"Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish"})])}})
-    for service in ("events.amazonaws.com", "cloudwatch.amazonaws.com"):
+    for service in ("events.amazonaws.com", "cloudwatch.amazonaws.com", "budgets.amazonaws.com"):
         template.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True, "KeyPolicy": {"Statement": Match.array_with([
             Match.object_like({"Principal": {"Service": service}, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                                "Condition": {"StringLike": {"kms:EncryptionContext:aws:sns:topicArn": {"Fn::Join": ["", [
@@ -80,6 +80,39 @@ def test_alarms_cover_usage_throttles_and_guardrail_interventions(template):
         "Dimensions": [{"Name": "GuardrailArn", "Value": GUARDRAIL}, {"Name": "GuardrailVersion", "Value": "1"}]})
 
 
+def test_a_monthly_budget_of_the_ai_services_notifies_the_topic(template):
+    topic = {"Ref": Match.string_like_regexp("ResponseTopic")}
+    template.resource_count_is("AWS::Budgets::Budget", 1)
+    template.has_resource_properties("AWS::Budgets::Budget", {
+        "Budget": {"BudgetType": "COST", "TimeUnit": "MONTHLY", "BudgetLimit": {"Amount": 1000, "Unit": "USD"},
+                   "FilterExpression": {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Bedrock", "Amazon SageMaker"]}}},
+        "NotificationsWithSubscribers": [
+            {"Notification": {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80,
+                              "ThresholdType": "PERCENTAGE"}, "Subscribers": [{"SubscriptionType": "SNS", "Address": topic}]},
+            {"Notification": {"NotificationType": "FORECASTED", "ComparisonOperator": "GREATER_THAN", "Threshold": 100,
+                              "ThresholdType": "PERCENTAGE"}, "Subscribers": [{"SubscriptionType": "SNS", "Address": topic}]}]})
+    template.has_resource_properties("AWS::SNS::TopicPolicy", {"PolicyDocument": {"Statement": Match.array_with([
+        Match.object_like({"Sid": "BudgetsPublish", "Principal": {"Service": "budgets.amazonaws.com"},
+                           "Action": "sns:Publish", "Condition": {
+                               "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                               "ArnLike": {"aws:SourceArn": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+                                                                               ":budgets::", {"Ref": "AWS::AccountId"},
+                                                                               ":*"]]}}}})])}})
+
+
+def test_budget_left_to_the_baseline_or_opted_out():
+    stack = cdk.Stack(cdk.App(), "NoBudget")
+    response = IncidentResponse(stack, "Response")
+    AiMonitoring(stack, "Workload", topic=response.topic, budget_in_baseline=True)
+    assert Template.from_stack(stack).find_resources("AWS::Budgets::Budget") == {}
+    with pytest.raises(ValueError, match="allow_no_cost_guardrail=True"):
+        AiMonitoring(stack, "Bad", topic=response.topic, monthly_budget_usd=None)
+    AiMonitoring(stack, "OptOut", topic=response.topic, monthly_budget_usd=None, allow_no_cost_guardrail=True)
+    Annotations.from_stack(stack).has_warning("/NoBudget/OptOut", Match.string_like_regexp("allow_no_cost_guardrail=True"))
+    assert Template.from_stack(stack).find_resources("AWS::Budgets::Budget") == {}
+    assert "AISEC-APP-24[CostGuardrail]" in [f.split(" @ ")[0] for f in rule_findings(stack, "AISEC-APP-24")]
+
+
 def test_per_model_alarms_thresholds_response_function_and_severity():
     stack = cdk.Stack(cdk.App(), "Custom")
     fn = lambda_.Function(stack, "Responder", runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler",
@@ -87,7 +120,7 @@ def test_per_model_alarms_thresholds_response_function_and_severity():
     response = IncidentResponse(stack, "Response", min_severity="HIGH", security_hub_findings=False,
                                 response_function=fn, subscribers=["soc@example.com"])
     AiMonitoring(stack, "Monitoring", topic=response.topic, model_ids=["anthropic.claude-3-haiku", "amazon.nova-lite-v1:0"],
-                 thresholds=AlarmThresholds(invocations_per_hour=50))
+                 thresholds=AlarmThresholds(invocations_per_hour=50), monthly_budget_usd=250)
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::Events::Rule", 1)
     template.has_resource_properties("AWS::Events::Rule", {
@@ -95,6 +128,8 @@ def test_per_model_alarms_thresholds_response_function_and_severity():
         "Targets": [Match.object_like({"Arn": {"Ref": Match.string_like_regexp("ResponseTopic")}}),
                     Match.object_like({"Arn": {"Fn::GetAtt": [Match.string_like_regexp("Responder"), "Arn"]}})]})
     template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "soc@example.com"})
+    template.has_resource_properties("AWS::Budgets::Budget", {"Budget": Match.object_like({
+        "BudgetLimit": {"Amount": 250, "Unit": "USD"}})})
     template.resource_count_is("AWS::CloudWatch::Alarm", 8)
     template.has_resource_properties("AWS::CloudWatch::Alarm", {
         "MetricName": "Invocations", "Threshold": 50, "Dimensions": [{"Name": "ModelId", "Value": "amazon.nova-lite-v1:0"}]})

@@ -39,11 +39,12 @@ def private_network(stack, corpus):
 
 
 def screening_function(stack, vpc):
-    """A stand-in for the infrastructure layer's PrivateToolFunction: in the VPC, with a masked KMS log group."""
+    """A stand-in for the infrastructure layer's PrivateToolFunction: in the VPC, with a masked KMS log group and a
+    reserved concurrency (AISEC-INF-11 asks it of tool and transformation functions since issue 22)."""
     logs = SecureLogGroup(stack, "ScrubLogs", mask_pii=True)
     function = lambda_.Function(stack, "Scrub", runtime=lambda_.Runtime.PYTHON_3_14, handler="index.handler", vpc=vpc,
                                 code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
-                                log_group=logs.log_group)
+                                log_group=logs.log_group, reserved_concurrent_executions=10)
     Validations.of(function).acknowledge(Acknowledgment(
         id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
         reason="Test fixture standing in for PrivateToolFunction, which the infrastructure layer builds."))

@@ -72,10 +72,11 @@ def matrix(env, state):
 
 
 #: the cells every answers-only workload here shares: not applicable for lack of acts, connects or SageMaker
+#: (INF-04 and INF-13 apply to answering systems since issue 22: model-calling functions, SageMaker model images)
 NOT_APPLICABLE = {
     ("INF", "foundational"): ["AISEC-INF-06", "AISEC-INF-14", "AISEC-INF-17"],
-    ("INF", "enhanced"): ["AISEC-INF-02", "AISEC-INF-04", "AISEC-INF-05", "AISEC-INF-07", "AISEC-INF-08",
-                          "AISEC-INF-09", "AISEC-INF-13", "AISEC-INF-15", "AISEC-INF-16",
+    ("INF", "enhanced"): ["AISEC-INF-02", "AISEC-INF-05", "AISEC-INF-07", "AISEC-INF-08",
+                          "AISEC-INF-09", "AISEC-INF-15", "AISEC-INF-16",
                           "AISEC-INF-18"],
     ("INF", "advanced"): ["AISEC-INF-19"],
     ("DATA", "foundational"): ["AISEC-DATA-12"],  # DATA-04 (PassRole) applies to every capability
@@ -96,7 +97,8 @@ def test_a_foundational_workload_meets_foundational_only(report):
     assert env["verdict"]["next_phase"] == "enhanced"
     gaps = env["verdict"]["missing_for_next_phase"]
     assert [(g["rule_id"], g["severity"], g["open_findings"]) for g in gaps] == [
-        ("AISEC-APP-23", "high", 2), ("AISEC-APP-24", "medium", 1)]  # detector and routing; usage alarms
+        ("AISEC-APP-23", "high", 2), ("AISEC-APP-24", "medium", 2)]  # detector and routing; usage alarms and (issue
+    # 22) the cost guardrail
     assert gaps[0]["construct"] == "aisec_constructs.detection.ThreatDetection, IncidentResponse"
     assert gaps[0]["remediation"].startswith("Add `aisec_constructs.detection.ThreatDetection`")
     assert matrix(env, "not_applicable") == NOT_APPLICABLE
@@ -108,10 +110,12 @@ def test_a_foundational_workload_meets_foundational_only(report):
     assert matrix(env, "acknowledged") == matrix(env, "baselined") == {}
     # no VPC at Foundational (IsolatedNetwork comes at Enhanced), no API, no conversation store, no prompt
     assert matrix(env, "nothing_to_judge") == {
-        ("INF", "enhanced"): ["AISEC-INF-01", "AISEC-INF-10", "AISEC-INF-11", "AISEC-INF-12", "AISEC-INF-20"],
+        ("INF", "enhanced"): ["AISEC-INF-01", "AISEC-INF-10", "AISEC-INF-11", "AISEC-INF-12", "AISEC-INF-13",
+                              "AISEC-INF-20"],
         ("INF", "advanced"): ["AISEC-INF-03"], ("DATA", "enhanced"): ["AISEC-DATA-21", "AISEC-DATA-31"],
         ("APP", "foundational"): ["AISEC-APP-17", "AISEC-APP-34"], ("APP", "advanced"): ["AISEC-APP-26"]}
     assert matrix(env, "met") == {
+        ("INF", "enhanced"): ["AISEC-INF-04"],  # functions that call no model
         ("DATA", "foundational"): ["AISEC-DATA-01", "AISEC-DATA-02", "AISEC-DATA-03", "AISEC-DATA-04",
                                    "AISEC-DATA-14", "AISEC-DATA-17", "AISEC-DATA-30"],
         ("DATA", "enhanced"): ["AISEC-DATA-06", "AISEC-DATA-13", "AISEC-DATA-15", "AISEC-DATA-16", "AISEC-DATA-22",
@@ -133,8 +137,9 @@ def test_an_enhanced_workload_with_two_exceptions_one_expired(report):
     assert matrix(env, "missing") == {("DATA", "advanced"): ["AISEC-DATA-08"],
                                       ("APP", "advanced"): ["AISEC-APP-09", "AISEC-APP-10", "AISEC-APP-27",
                                                             "AISEC-APP-30", "AISEC-APP-31", "AISEC-APP-33"]}  # expired
-    assert matrix(env, "met")[("INF", "enhanced")] == ["AISEC-INF-01", "AISEC-INF-12"]  # IsolatedNetwork
-    assert matrix(env, "nothing_to_judge")[("INF", "enhanced")] == ["AISEC-INF-10", "AISEC-INF-11", "AISEC-INF-20"]
+    assert matrix(env, "met")[("INF", "enhanced")] == ["AISEC-INF-01", "AISEC-INF-04", "AISEC-INF-12"]  # IsolatedNetwork
+    assert matrix(env, "nothing_to_judge")[("INF", "enhanced")] == ["AISEC-INF-10", "AISEC-INF-11", "AISEC-INF-13",
+                                                                    "AISEC-INF-20"]
     register = [(x["finding_id"], x["stack"], x["expires"], x["state"], x["in_force"]) for x in env["exceptions"]]
     assert register == [
         ("AISEC-APP-10", "Exceptions", "2026-11-01", "expired", False),
@@ -165,9 +170,10 @@ def test_soon_to_expire_exceptions_are_flagged(assembly):
 def test_risks_count_open_findings_at_advanced_by_threat(report):
     env = environment(report, ENV_1)
     risks = {r["id"]: (r["name"], r["open_findings"], r["baselined_findings"]) for r in env["risks"]}
-    # APP-30: two unprobed guardrails; APP-31: the trail bucket (x2); APP-33: one per missing part
+    # APP-30: two unprobed guardrails; APP-31: the trail bucket (x2); APP-33: one per missing part; LLM10 counts the
+    # cost guardrail APP-24 asks for since issue 22
     assert risks == {"LLM01": ("Prompt Injection", 11, 0), "T8": ("Repudiation and Untraceability", 10, 0),
-                     "LLM10": ("Unbounded Consumption", 3, 0), "LLM09": ("Misinformation", 2, 0),
+                     "LLM10": ("Unbounded Consumption", 4, 0), "LLM09": ("Misinformation", 2, 0),
                      "LLM07": ("System Prompt Leakage", 2, 0), "LLM02": ("Sensitive Information Disclosure", 1, 0)}
 
 
@@ -189,7 +195,7 @@ def test_every_met_control_names_the_resources_it_judged(report):
     assert [r["type"] for r in controls["AISEC-INF-12"]["judged"]["resources"]] == ["AWS::EC2::VPC"]
     assert controls["AISEC-INF-10"]["judges"] == ["AWS::ApiGateway::Stage", "AWS::ElasticLoadBalancingV2::LoadBalancer",
                                                   "AWS::AppSync::GraphQLApi", "AWS::Cognito::UserPool",
-                                                  "AWS::CloudFront::Distribution"]
+                                                  "AWS::CloudFront::Distribution", "AWS::BedrockAgentCore::Gateway"]
     acknowledged = controls["AISEC-DATA-01"]
     assert acknowledged["state"] == "acknowledged"
     findings = by_id(env)

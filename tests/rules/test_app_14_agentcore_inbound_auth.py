@@ -44,8 +44,20 @@ def test_gateway_without_authorizer_fails():
     assert findings(RULE, gateway(None)) == [(f"{RULE}[AuthorizerType]", "Gateway")]
 
 
-def test_authenticate_only_is_not_none():
-    assert findings(RULE, gateway("AUTHENTICATE_ONLY")) == []
+def test_authenticate_only_passes_at_foundational_and_fails_from_enhanced():
+    assert findings(RULE, gateway("AUTHENTICATE_ONLY"), phase=Phase.FOUNDATIONAL) == []
+    for phase in (Phase.ENHANCED, Phase.ADVANCED):
+        assert findings(RULE, gateway("AUTHENTICATE_ONLY"), phase=phase) == [(f"{RULE}[AuthenticateOnly]", "Gateway")]
+    assert "authorizes none of them" in messages(RULE, gateway("AUTHENTICATE_ONLY"))[0]
+
+
+def test_authenticate_only_from_a_parameter_default_or_a_branch_is_judged():
+    resources = gateway({"Fn::If": ["Prod", "AWS_IAM", {"Ref": "Auth"}]})
+    params = {"Auth": {"Type": "String", "Default": "AUTHENTICATE_ONLY"}}
+    assert findings(RULE, resources, phase=Phase.ENHANCED, Parameters=params) == [
+        (f"{RULE}[AuthenticateOnly]", "Gateway")]
+    message = messages(RULE, resources, Parameters=params)[0]
+    assert "when condition Prod is false" in message and "parameter Auth" in message
 
 
 def test_custom_jwt_without_jwt_configuration_fails():

@@ -36,14 +36,66 @@ def allow(action, resource="*", **extra):
 POLICY = "AgentRoleDefaultPolicyE5F6A7B8"
 
 
+RUNTIME_ARN = {"Fn::GetAtt": ["Runtime", "AgentRuntimeArn"]}
+
+
 def test_scoped_actions_pass():
     resources = cdk_role_with_policy(
         allow(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], MODEL_ARN),
         allow("bedrock:Invoke*", MODEL_ARN),
-        allow(["bedrock-agentcore:InvokeAgentRuntime", "sagemaker:InvokeEndpoint"], "*"),
-        allow("s3:*", "arn:aws:s3:::docs-bucket/*"),
+        allow(["bedrock-agentcore:InvokeAgentRuntime", "sagemaker:InvokeEndpoint"], RUNTIME_ARN),
+        allow("s3:GetObject", "arn:aws:s3:::docs-bucket/*"),
     )
     assert findings(RULE, resources) == []
+
+
+def test_identities_outside_ai_workloads_keep_the_ai_service_check_only():
+    """Issue 22 asks more of AI workload roles only: a role no AI workload runs as may still hold s3:* and an
+    AgentCore invocation on *; the same grants on the agent role fail (this fixture passed before issue 22 with
+    the agent role: its expectation moved to the next test)."""
+    resources = cdk_role_with_policy(allow(["bedrock-agentcore:InvokeAgentRuntime", "sagemaker:InvokeEndpoint"], "*"),
+                                     allow("s3:*", "arn:aws:s3:::docs-bucket/*"))
+    ops_trust = {"Version": "2012-10-17", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                                                         "Principal": {"AWS": "arn:aws:iam::111111111111:root"}}]}
+    resources["AgentRoleA1B2C3D4"]["Properties"]["AssumeRolePolicyDocument"] = ops_trust
+    assert findings(RULE, resources) == []
+
+
+def test_ai_workload_roles_fail_any_service_wildcard_and_scopable_actions_on_star():
+    resources = cdk_role_with_policy(
+        allow(["bedrock-agentcore:InvokeAgentRuntime", "sagemaker:InvokeEndpoint"], "*"),
+        allow(["s3:*", "IAM:*", "lambda:*?"], "arn:aws:s3:::docs-bucket/*"),
+        allow("bedrock:Retrieve*", "*"),
+        allow("bedrock:*", "*"),  # reported as a full-service wildcard, not again per action
+        allow("bedrock:InvokeAgent", {"Fn::GetAtt": ["Alias", "AgentAliasArn"]}),
+        {"Effect": "Deny", "Action": "kms:*", "Resource": "*"},
+    )
+    assert findings(RULE, resources) == [
+        (f"{RULE}[Action::IAM:*]", POLICY), (f"{RULE}[Action::bedrock:*]", POLICY), (f"{RULE}[Action::lambda:*?]", POLICY),
+        (f"{RULE}[Action::s3:*]", POLICY), (f"{RULE}[WildcardResource::bedrock-agentcore:InvokeAgentRuntime]", POLICY),
+        (f"{RULE}[WildcardResource::bedrock:RetrieveAndGenerate]", POLICY),
+        (f"{RULE}[WildcardResource::bedrock:Retrieve]", POLICY)]
+    text = " ".join(messages(RULE, resources))
+    assert "AgentRoleA1B2C3D4 (trusted by bedrock.amazonaws.com)" in text and "every s3 action" in text
+
+
+def test_tool_function_role_is_a_workload_role_and_intrinsics_are_judged_per_branch():
+    lambda_trust = {"Version": "2012-10-17", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                                                            "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    resources = {
+        "ToolRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": lambda_trust, "Policies": [
+            {"PolicyName": "p", "PolicyDocument": {"Statement": [
+                allow({"Fn::If": ["Broad", "dynamodb:*", "dynamodb:GetItem"]}, "*"),
+                allow({"Ref": "Extra"}, "*")]}}]}},
+        "Tool": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["ToolRole", "Arn"]}}},
+        "Agent": {"Type": "AWS::Bedrock::Agent", "Properties": {"AgentName": "a", "ActionGroups": [
+            {"ActionGroupName": "g", "ActionGroupExecutor": {"Lambda": {"Fn::GetAtt": ["Tool", "Arn"]}}}]}},
+    }
+    params = {"Parameters": {"Extra": {"Type": "String", "Default": "sqs:*"}}}
+    assert findings(RULE, resources, **params) == [(f"{RULE}[Action::dynamodb:*]", "ToolRole"),
+                                                   (f"{RULE}[Action::sqs:*]", "ToolRole")]
+    text = " ".join(messages(RULE, resources, **params))
+    assert "when condition Broad is true" in text and "parameter Extra" in text and "a tool of Agent" in text
 
 
 def test_cdk_shape_with_service_wildcards_fails_per_pattern():

@@ -107,3 +107,19 @@ def test_odd_shapes_do_not_crash():
     junk = role([None, 3, {"Key": "v"}, ["nested"], "not-an-arn"])
     assert findings(RULE, junk) == [("AISEC-DATA-03", "AgentRoleA1B2C3D4")]
     assert findings(RULE, {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": TRUST}}}) == []
+
+
+def test_other_full_access_policies_fail_on_ai_workload_roles_only():
+    arns = [cdk_managed("AmazonS3FullAccess"), "arn:aws:iam::aws:policy/IAMFullAccess",
+            {"Fn::If": ["Dev", cdk_managed("AWSLambda_FullAccess"), cdk_managed("AWSLambda_ReadOnlyAccess")]},
+            cdk_managed("AmazonS3ReadOnlyAccess")]
+    assert findings(RULE, role(arns)) == [(f"{RULE}[AWSLambda_FullAccess]", "AgentRoleA1B2C3D4"),
+                                          (f"{RULE}[AmazonS3FullAccess]", "AgentRoleA1B2C3D4"),
+                                          (f"{RULE}[IAMFullAccess]", "AgentRoleA1B2C3D4")]
+    text = " ".join(messages(RULE, role(arns)))
+    assert "trusted by bedrock.amazonaws.com" in text and "when condition Dev is true" in text
+    ops = role(arns, logical_id="OpsRole")
+    ops["OpsRole"]["Properties"]["AssumeRolePolicyDocument"] = {"Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}}]}
+    assert findings(RULE, ops) == []
+    assert findings(RULE, role(arns, logical_id="Group", rtype="AWS::IAM::Group")) == []

@@ -56,3 +56,29 @@ def test_phase_and_odd_shapes():
            "C": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [
                {"Effect": "Allow", "Principal": "*"}]}}}}
     assert findings(RULE, odd) == []
+
+
+def test_other_service_roles_an_ai_workload_uses_need_the_condition_too():
+    flow_role = role(["bedrock.amazonaws.com", "states.amazonaws.com"], name="FlowRole")
+    flow = {"Flow": {"Type": "AWS::Bedrock::Flow", "Properties": {
+        "Name": "f", "ExecutionRoleArn": {"Fn::GetAtt": ["FlowRole", "Arn"]}}}}
+    scheduler = role("scheduler.amazonaws.com", name="ScheduleRole")
+    endpoint = {"Endpoint": {"Type": "AWS::SageMaker::Model", "Properties": {
+        "ExecutionRoleArn": {"Fn::If": ["Prod", {"Fn::GetAtt": ["ScheduleRole", "Arn"]}, "arn:aws:iam::1:role/x"]}}}}
+    resources = {**flow_role, **flow, **scheduler, **endpoint, **role("firehose.amazonaws.com", name="Unused")}
+    assert findings(RULE, resources) == [(RULE, "FlowRole"), (f"{RULE}[Service::scheduler.amazonaws.com]", "ScheduleRole"),
+                                         (f"{RULE}[Service::states.amazonaws.com]", "FlowRole")]
+    text = " ".join(messages(RULE, resources))
+    assert "trusted by bedrock.amazonaws.com" in text and "referenced by Endpoint" in text
+    guarded = {**role("scheduler.amazonaws.com", ACCOUNT, name="ScheduleRole"), **endpoint}
+    assert findings(RULE, guarded) == []
+
+
+def test_compute_services_that_receive_roles_through_pass_role_are_exempt():
+    tool_role = role("lambda.amazonaws.com", name="ToolRole")
+    tool = {"Tool": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["ToolRole", "Arn"]}}},
+            "Agent": {"Type": "AWS::Bedrock::Agent", "Properties": {"AgentName": "a", "ActionGroups": [
+                {"ActionGroupName": "g", "ActionGroupExecutor": {"Lambda": {"Fn::GetAtt": ["Tool", "Arn"]}}}]}}}
+    assert findings(RULE, {**tool_role, **tool}) == []
+    both = role(["lambda.amazonaws.com", "events.amazonaws.com"], name="ToolRole")
+    assert findings(RULE, {**both, **tool}) == [(f"{RULE}[Service::events.amazonaws.com]", "ToolRole")]

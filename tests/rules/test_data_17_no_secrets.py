@@ -157,3 +157,72 @@ def test_odd_shapes_do_not_crash():
     assert findings(RULE, {"Task": {"Type": "AWS::ECS::TaskDefinition",
                                     "Properties": {"ContainerDefinitions": [7, {"Name": "a", "Environment": {}}]}}}) == []
     assert findings(RULE, {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Environment": "x"}}}) == []
+
+
+# -- secrets that CloudFormation writes in: Fn::GetAtt of secret-bearing attributes, literals built into a join --
+
+COGNITO_CLIENT = {"Type": "AWS::Cognito::UserPoolClient",
+                  "Properties": {"UserPoolId": {"Ref": "Pool"}, "GenerateSecret": True}}
+DESCRIBE_CLIENT = {"Type": "Custom::DescribeCognitoUserPoolClient",
+                   "Properties": {"ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:cr"}}
+
+
+def test_the_issue_case_agentcore_client_secret_from_a_custom_resource_fails():
+    """The real assembly of issue 22: CLIENT_SECRET = Fn::GetAtt [CustomResource, UserPoolClient.ClientSecret]."""
+    resources = {**runtime({"CLIENT_SECRET": {"Fn::GetAtt": ["CustomResource", "UserPoolClient.ClientSecret"]},
+                            "CLIENT_ID": {"Fn::GetAtt": ["CustomResource", "UserPoolClient.ClientId"]}}),
+                 "CustomResource": DESCRIBE_CLIENT}
+    assert findings(RULE, resources) == [(f"{RULE}[Env::CLIENT_SECRET]", "Agent")]
+    assert "Fn::GetAtt CustomResource.UserPoolClient.ClientSecret" in messages(RULE, resources)[0]
+
+
+def test_secret_bearing_attributes_fail_whatever_the_variable_name():
+    resources = {**function({"COGNITO": {"Fn::GetAtt": ["Client", "ClientSecret"]},
+                             "AWS_SECRET_ACCESS_KEY": {"Fn::GetAtt": "Key.SecretAccessKey"},
+                             "GRAPHQL_KEY": {"Fn::GetAtt": ["AppSyncKey", "ApiKey"]},
+                             "DB_CREDENTIALS": {"Fn::GetAtt": ["ReadSecret", "SecretString"]},
+                             "CLIENT_ID": {"Fn::GetAtt": ["Client", "ClientId"]},
+                             "ACCESS_KEY_ID": {"Ref": "Key"},
+                             "SECRET_ARN": {"Fn::GetAtt": ["ReadSecret", "Arn"]}}),
+                 "Client": COGNITO_CLIENT,
+                 "Key": {"Type": "AWS::IAM::AccessKey", "Properties": {"UserName": "u"}},
+                 "AppSyncKey": {"Type": "AWS::AppSync::ApiKey", "Properties": {"ApiId": "a"}},
+                 "ReadSecret": {"Type": "AWS::CloudFormation::CustomResource", "Properties": {"ServiceToken": "t"}}}
+    assert findings(RULE, resources) == [(f"{RULE}[Env::AWS_SECRET_ACCESS_KEY]", "Fn"), (f"{RULE}[Env::COGNITO]", "Fn"),
+                                         (f"{RULE}[Env::DB_CREDENTIALS]", "Fn"), (f"{RULE}[Env::GRAPHQL_KEY]", "Fn")]
+
+
+def test_secret_attribute_inside_a_join_or_sub_and_under_fn_if_fails():
+    resources = {**function({
+        "AUTH_HEADER": {"Fn::Sub": "Basic ${Client.ClientSecret}"},
+        "CREDENTIALS_PAIR": {"Fn::Join": [":", [{"Ref": "Client"}, {"Fn::GetAtt": ["Client", "ClientSecret"]}]]},
+        "MAYBE": {"Fn::If": ["UseCognito", {"Fn::GetAtt": ["Client", "ClientSecret"]}, "none"]}}),
+        "Client": COGNITO_CLIENT}
+    assert findings(RULE, resources) == [(f"{RULE}[Env::AUTH_HEADER]", "Fn"), (f"{RULE}[Env::CREDENTIALS_PAIR]", "Fn"),
+                                         (f"{RULE}[Env::MAYBE]", "Fn")]
+    assert any("when condition UseCognito is true" in m for m in messages(RULE, resources))
+
+
+def test_a_secret_attribute_of_another_type_or_an_unknown_target_passes():
+    resources = {**function({"CLIENT_SECRET": {"Fn::GetAtt": ["Other", "ClientSecret"]},
+                             "API_TOKEN": {"Fn::GetAtt": ["Outside", "Token"]},
+                             "SECRET_NAME": {"Fn::GetAtt": ["ReadSecret", "Name"]}}),
+                 "Other": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "v"}},
+                 "ReadSecret": DESCRIBE_CLIENT}
+    assert findings(RULE, resources) == []
+
+
+def test_literal_secrets_built_into_join_or_sub_fail():
+    variables = {
+        "DB_PASSWORD": {"Fn::Sub": "${AWS::StackName}-Sup3rS3cret"},
+        "UPSTREAM": {"Fn::Join": ["", ["Bearer ghp_", "abcdefghijklmnopqrstuvwxyz0123", {"Ref": "AWS::NoValue"}]]},
+        "SIGNING": {"Fn::Sub": "${Stage}:Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lm+/="},
+        # pass: secret-looking names whose literal pieces are separators, paths or ARNs
+        "API_TOKEN": {"Fn::Join": [":", [{"Ref": "A"}, {"Ref": "B"}]]},
+        "SECRET_KEY": {"Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:db"},
+        "PASSWORD": {"Fn::Sub": "/${Stage}/db/password"},
+        "CONNECTION": {"Fn::Sub": "postgres://${Host}:5432/app"},
+    }
+    assert findings(RULE, function(variables), Parameters={"Stage": {"Type": "String"}}) == [
+        (f"{RULE}[Env::DB_PASSWORD]", "Fn"), (f"{RULE}[Env::SIGNING]", "Fn"), (f"{RULE}[Env::UPSTREAM]", "Fn")]
+    assert all("Sup3rS3cret" not in m for m in messages(RULE, function(variables)))

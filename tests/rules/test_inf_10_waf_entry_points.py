@@ -88,3 +88,28 @@ def test_external_acl_cannot_be_verified():
 
 def test_phase():
     assert findings(RULE, rest_api(), Phase.FOUNDATIONAL) == []
+
+
+GATEWAY = {"Type": "AWS::BedrockAgentCore::Gateway", "Properties": {
+    "Name": "tools", "ProtocolType": "MCP", "AuthorizerType": "AWS_IAM", "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]}}}
+
+
+def test_agentcore_gateway_behind_a_rate_limited_acl_passes():
+    resources = {"Gateway": GATEWAY, "Acl": web_acl([RATE_RULE]),
+                 "Assoc": association({"Fn::GetAtt": ["Gateway", "GatewayArn"]})}
+    assert findings(RULE, resources) == []
+
+
+def test_agentcore_gateway_without_a_web_acl_fails_with_its_own_detail():
+    assert findings(RULE, {"Gateway": GATEWAY}) == [(f"{RULE}[AgentCoreGateway]", "Gateway")]
+    assert "AWS::BedrockAgentCore::Gateway Gateway is a public entry point" in messages(RULE, {"Gateway": GATEWAY})[0]
+
+
+def test_agentcore_gateway_acl_without_rate_rule_or_outside_the_template():
+    resources = {"Gateway": GATEWAY, "Acl": web_acl([MANAGED_RULE]),
+                 "Assoc": association({"Fn::GetAtt": ["Gateway", "GatewayArn"]})}
+    assert findings(RULE, resources) == [(RULE, "Acl")]
+    external = {"Gateway": GATEWAY, "Assoc": association({"Fn::GetAtt": ["Gateway", "GatewayArn"]},
+                                                         acl={"Ref": "SharedAclArn"})}
+    assert findings(RULE, external, Parameters={"SharedAclArn": {"Type": "String"}}) == [
+        (f"{RULE}[AgentCoreGateway]", "Gateway")]

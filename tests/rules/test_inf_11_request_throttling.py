@@ -76,3 +76,38 @@ def test_phase_and_odd_shapes():
     odd["Stage"]["Properties"]["MethodSettings"] = "all"
     odd["Plan"] = {"Type": "AWS::ApiGateway::UsagePlan", "Properties": {"ApiStages": ["x"], "Throttle": "fast"}}
     assert findings(RULE, odd) == [(RULE, "Stage")]
+
+
+def tool(reserved=None):
+    props = {"Role": {"Fn::GetAtt": ["R", "Arn"]}, "Runtime": "python3.12", "Handler": "i.h", "Code": {"ZipFile": "x"}}
+    if reserved is not None:
+        props["ReservedConcurrentExecutions"] = reserved
+    return {"Type": "AWS::Lambda::Function", "Properties": props}
+
+
+def agent(*functions):
+    return {"Type": "AWS::Bedrock::Agent", "Properties": {"AgentName": "a", "ActionGroups": [
+        {"ActionGroupName": f"g{i}", "ActionGroupExecutor": {"Lambda": fn}} for i, fn in enumerate(functions)]}}
+
+
+def test_tool_functions_with_reserved_concurrency_pass():
+    resources = {"Agent": agent({"Fn::GetAtt": ["Tool", "Arn"]}), "Tool": tool(10), "Other": tool()}
+    assert findings(RULE, resources) == []
+    assert findings(RULE, {"Agent": agent({"Fn::GetAtt": ["Tool", "Arn"]}), "Tool": tool({"Ref": "Reserved"})},
+                    Parameters={"Reserved": {"Type": "Number"}}) == []
+
+
+def test_tool_function_without_reserved_concurrency_fails_on_the_function():
+    resources = {"Agent": agent({"Fn::GetAtt": ["Tool", "Arn"]}), "Tool": tool()}
+    assert findings(RULE, resources) == [(f"{RULE}[ToolConcurrency]", "Tool")]
+    assert "Agent.ActionGroups[0].ActionGroupExecutor.Lambda" in messages(RULE, resources)[0]
+    branch = {"Agent": agent({"Fn::GetAtt": ["Tool", "Arn"]}),
+              "Tool": tool({"Fn::If": ["Prod", 20, {"Ref": "AWS::NoValue"}]})}
+    assert findings(RULE, branch) == [(f"{RULE}[ToolConcurrency]", "Tool")]
+    assert "when condition Prod is false" in messages(RULE, branch)[0]
+
+
+def test_tool_function_outside_the_template_cannot_be_verified():
+    resources = {"Agent": agent({"Fn::ImportValue": "Tools-OrderFunctionArn"})}
+    assert findings(RULE, resources) == [(f"{RULE}[ToolConcurrency]", "Agent")]
+    assert "outside this template" in messages(RULE, resources)[0]

@@ -100,3 +100,34 @@ def test_cdk_repository_uri_for_tag_is_followed_to_the_repository():
                              {"Ref": "Repo"}, ":v1"]]}
     assert findings(RULE, {"Agent": runtime(uri), "Repo": repository()}) == []
     assert findings(RULE, {"Agent": runtime(uri), "Repo": repository(scan=False)}) == [("AISEC-INF-13[ScanOnPush]", "Repo")]
+
+
+def model(*images, name="Model"):
+    props = {"ExecutionRoleArn": "arn:aws:iam::123456789012:role/r", "PrimaryContainer": {"Image": images[0]}}
+    if len(images) > 1:
+        props = {"ExecutionRoleArn": props["ExecutionRoleArn"], "Containers": [{"Image": i} for i in images]}
+    return {name: {"Type": "AWS::SageMaker::Model", "Properties": props}}
+
+
+def test_sagemaker_model_images_need_scanned_immutable_repositories_in_systems_that_answer():
+    answers = {Capability.ANSWERS}
+    assert findings(RULE, {**model(URI), "Repo": repository()}, capabilities=answers) == []
+    assert findings(RULE, {**model(URI), "Repo": repository(scan=False, mutability="MUTABLE")}, capabilities=answers) == [
+        (f"{RULE}[ImageTagMutability]", "Repo"), (f"{RULE}[ScanOnPush]", "Repo")]
+    assert "SageMaker model Model" in messages(RULE, {**model(URI), "Repo": repository(scan=False)})[0]
+    pinned = {"Fn::Join": ["", [{"Fn::GetAtt": ["Repo", "RepositoryUri"]}, "@sha256:abc"]]}
+    assert findings(RULE, {**model(pinned), "Repo": repository(mutability="MUTABLE")}) == []
+
+
+def test_sagemaker_model_images_outside_the_template_and_per_branch():
+    dlc = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3-cpu-py311"
+    assert findings(RULE, model(dlc)) == [(f"{RULE}[ModelImage]", "Model")]
+    branch = {"Fn::If": ["Own", URI, {"Ref": "ImageUri"}]}
+    resources = {**model(branch, URI), "Repo": repository(mutability="MUTABLE")}
+    assert findings(RULE, resources, Parameters={"ImageUri": {"Type": "String", "Default": dlc}}) == [
+        (f"{RULE}[ImageTagMutability]", "Repo"), (f"{RULE}[ModelImage]", "Model")]
+    text = " ".join(messages(RULE, resources, Parameters={"ImageUri": {"Type": "String", "Default": dlc}}))
+    assert "Containers[0].Image" in text and "parameter ImageUri" in text
+    package = {"Model": {"Type": "AWS::SageMaker::Model", "Properties": {
+        "PrimaryContainer": {"ModelPackageName": "arn:aws:sagemaker:us-east-1:1:model-package/p/1"}}}}
+    assert findings(RULE, package) == []

@@ -37,7 +37,8 @@ RESOURCE_FINDINGS = {
 ENVIRONMENT_FINDINGS_B = {
     ("Agent", "Agent", "AISEC-APP-01"), ("Agent", "Agent", "AISEC-APP-18"), ("Agent", "Agent", "AISEC-APP-19"),
     ("Agent", "Agent", "AISEC-APP-20"), ("Agent", "Agent", "AISEC-APP-23"), ("Agent", "Agent", "AISEC-APP-23[Response]"),
-    ("Agent", "Agent", "AISEC-APP-24"), ("Kb", "KnowledgeBase", "AISEC-DATA-24"),
+    ("Agent", "Agent", "AISEC-APP-24"), ("Agent", "Agent", "AISEC-APP-24[CostGuardrail]"),  # (issue 22)
+    ("Kb", "KnowledgeBase", "AISEC-DATA-24"),
 }
 
 
@@ -114,7 +115,7 @@ def test_text_output_groups_by_environment_and_stack(assembly, capsys):
     assert headers[1].startswith("  Stack AAgent (")
     assert f"Environment {ENV_B}" in headers
     assert "    Agent: AISEC-APP-19 [environment] MEDIUM: " in "\n".join(lines)
-    assert lines[-1] == "30 finding(s), 0 acknowledged in 12 stack(s), 2 environment(s)"
+    assert lines[-1] == "31 finding(s), 0 acknowledged in 12 stack(s), 2 environment(s)"
 
 
 def test_sarif_carries_environment_and_scope(assembly, capsys):

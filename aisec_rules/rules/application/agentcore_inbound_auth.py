@@ -2,13 +2,14 @@
 
 * ``AWS::BedrockAgentCore::Gateway.AuthorizerType`` is not ``NONE`` (Security Hub
   BedrockAgentCore.2). The schema enum is ``CUSTOM_JWT``, ``AWS_IAM``, ``NONE`` and
-  ``AUTHENTICATE_ONLY``. ``AUTHENTICATE_ONLY`` passes here: the AgentCore guide ("Set up inbound
-  authorization for your gateway") lists it with ``NONE`` as an "offloaded" type where the
+  ``AUTHENTICATE_ONLY``. ``AUTHENTICATE_ONLY`` passes at Foundational: the AgentCore guide ("Set up
+  inbound authorization for your gateway") lists it with ``NONE`` as an "offloaded" type where the
   gateway makes no authorization decision of its own and leaves it to the target, an attached
-  policy engine or an interceptor Lambda; unlike ``NONE`` it still authenticates the caller,
-  which is what this control asks. Authorizing individual tool calls is the Cedar policy
-  control's job. ``AuthorizerType`` is required by the schema; an absent one is reported as not
-  set.
+  policy engine or an interceptor Lambda; unlike ``NONE`` it still authenticates the caller.
+  From Enhanced on (issue 22) it fails, detail ``AuthenticateOnly``: any authenticated identity of
+  the provider can then list and call every tool, which a production gateway must not allow; use
+  ``AWS_IAM`` or ``CUSTOM_JWT`` so the gateway itself decides who may call it. ``AuthorizerType``
+  is required by the schema; an absent one is reported as not set.
 * A custom JWT authorizer, on a gateway (``AuthorizerConfiguration.CustomJWTAuthorizer``,
   required when ``AuthorizerType`` is ``CUSTOM_JWT``) or on an ``AWS::BedrockAgentCore::Runtime``
   (``AuthorizerConfiguration.CustomJWTAuthorizer``):
@@ -57,6 +58,7 @@ def _gateway(ctx: Context, gateway: Resource) -> Iterator[Violation]:
     problems: List[str] = []
     jwt_needed = False
     jwt_used = False  # the JWT configuration matters unless every possible type is AWS_IAM or NONE
+    offloaded: List[str] = []  # AUTHENTICATE_ONLY possibilities, a finding from Enhanced on
     for value in ctx.template.resolve(gateway.prop("AuthorizerType")):
         kind = value.raw.strip().upper() if value.known and isinstance(value.raw, str) else None
         if not value.known:
@@ -70,6 +72,8 @@ def _gateway(ctx: Context, gateway: Resource) -> Iterator[Violation]:
                             "can list and call its tools")
         elif kind == "CUSTOM_JWT":
             jwt_needed = True
+        elif kind == "AUTHENTICATE_ONLY" and ctx.phase >= Phase.ENHANCED:
+            offloaded.append(f"AuthorizerType is AUTHENTICATE_ONLY{note(value.origin)}")
         jwt_used = jwt_used or kind not in ("AWS_IAM", "NONE")
     configs = _jwt_configs(ctx, gateway)
     if jwt_needed and not configs:
@@ -78,6 +82,11 @@ def _gateway(ctx: Context, gateway: Resource) -> Iterator[Violation]:
         yield Violation(gateway.logical_id, "; ".join(dict.fromkeys(problems))
                         + ". The gateway must authenticate callers: use AWS_IAM, or CUSTOM_JWT with a JWT "
                         "authorizer configuration.", "AuthorizerType")
+    if offloaded:
+        yield Violation(gateway.logical_id, "; ".join(dict.fromkeys(offloaded))
+                        + ": the gateway authenticates callers but authorizes none of them, so any identity of the "
+                        "provider can list and call every tool; from the Enhanced phase on use AWS_IAM, or CUSTOM_JWT "
+                        "restricted to your application's clients.", "AuthenticateOnly")
     if jwt_used:
         yield from _judge_jwt(ctx, gateway, configs)
 
@@ -211,7 +220,8 @@ RULE = Rule(
     capabilities={Capability.ACTS},
     severity=Severity.HIGH,
     risks=("T9",),
-    passes="Every `AWS::BedrockAgentCore::Gateway` has an `AuthorizerType` other than `NONE`, and every custom JWT "
+    passes="Every `AWS::BedrockAgentCore::Gateway` has an `AuthorizerType` other than `NONE` (from Enhanced, other "
+           "than `AUTHENTICATE_ONLY` too), and every custom JWT "
            "authorizer (gateway or runtime) uses an `https://` `DiscoveryUrl` and lists `AllowedAudience` or "
            "`AllowedClients` without wildcards. Runtimes without a JWT authorizer use IAM (SigV4) and pass.",
     remediation="Set the gateway's `AuthorizerType` to `AWS_IAM` or `CUSTOM_JWT`; for `CUSTOM_JWT` (gateway or "
@@ -220,4 +230,5 @@ RULE = Rule(
     construct="aisec_constructs.application.AgentCoreGateway, AgentCoreRuntime",
     check=check,
     judges=(GATEWAY, RUNTIME),
+    tightens=True,
 )

@@ -100,14 +100,14 @@ def workload_roles(ctx: Context) -> Dict[str, str]:
         role = ctx.template.target(function.prop("Role"))
         if role is None or role.logical_id in found or not _trusts(ctx, role.logical_id, ("lambda.amazonaws.com",)):
             continue
-        invoked = [a for a in INVOKE_ACTIONS for s in statements.get(role.logical_id, []) if _names_ai(s, a)]
+        invoked = [a for a in INVOKE_ACTIONS for s in statements.get(role.logical_id, []) if names_ai(s, a)]
         if invoked:
             found[role.logical_id] = f"the role of {function.logical_id}, which calls {invoked[0]}"
     ctx.template.cache["data.workload_roles"] = found
     return found
 
 
-def _names_ai(statement: iam.Statement, action: str) -> bool:
+def names_ai(statement: iam.Statement, action: str) -> bool:
     """The statement allows ``action`` through a pattern that names an AI service (not a bare ``*``)."""
     return statement.allows and not statement.not_actions and any(
         pattern.split(":", 1)[0].lower().strip("*?") in _AI_SERVICES and iam.action_matches(pattern, action)

@@ -21,6 +21,11 @@ Choices where the catalog row is open:
   Each ``Fn::If`` branch and parameter default are judged. A ``Ref`` / ``Fn::GetAtt`` to a resource of
   the template (an ``AWS::IAM::ManagedPolicy``) or an ``Fn::ImportValue`` passes; a parameter without
   default is reported as unverifiable (no detail).
+* AI workload roles (issue 22; :func:`aisec_rules.rules.data._workload.workload_roles`) also fail any other
+  AWS-managed policy whose name ends with ``FullAccess`` (``AmazonS3FullAccess``, ``IAMFullAccess``,
+  ``AWSLambda_FullAccess``, ``AmazonDynamoDBFullAccess``, ...): each grants a whole service to an identity
+  a prompt can steer. The detail is the policy name as written in the ARN; the message says why the role is a
+  workload identity.
 * ``AWS::IAM::ManagedPolicy`` is not in scope: it has no ``ManagedPolicyArns`` property (its
   document is checked by AISEC-DATA-01/02/04). A ``ManagedPolicyArns`` given as a single string is
   read as a one-item list.
@@ -35,6 +40,7 @@ from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...read.template import Template, Value
 from ..base import per_resource
 from ...read.values import classify
+from ._workload import READS as WORKLOAD_READS, workload_roles
 
 HOLDERS = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 
@@ -87,6 +93,10 @@ def check(ctx: Context, holder) -> Iterator[Violation]:
                             f"{', '.join(n for n, _ in BROAD_POLICIES.values())}")
             continue
         known = BROAD_POLICIES.get(match.group(1).lower())
+        if known is None and match.group(1).lower().endswith("fullaccess") and holder.type == "AWS::IAM::Role":
+            why = workload_roles(ctx).get(holder.logical_id)
+            if why is not None:
+                known = (match.group(1), f"grants a whole service to an AI workload identity ({why})")
         if known is None or known[0] in seen:
             continue
         name, why = known
@@ -115,9 +125,10 @@ RULE = Rule(
     risks=("LLM06",),
     passes="`ManagedPolicyArns` of IAM roles, users and groups attach none of the AWS-managed "
            "`AmazonBedrockFullAccess`, `AmazonSageMakerFullAccess`, `BedrockAgentCoreFullAccess`, `AdministratorAccess`, "
-           "`PowerUserAccess` policies.",
+           "`PowerUserAccess` policies, and the roles of AI workloads attach no other AWS-managed `*FullAccess` policy.",
     remediation="Detach the AWS-managed full-access policy and grant the specific actions on the specific resources the "
                 "workload uses in an inline or customer-managed policy.",
     construct="the roles aisec constructs create attach no broad AWS-managed policy",
     check=check,
+    reads=tuple(t for t in WORKLOAD_READS if t not in HOLDERS),
 )

@@ -21,6 +21,21 @@ Choices where the catalog row is open:
   parameters with defaults is judged on the substituted text.
 * An ``Effect`` that is an intrinsic is judged on each literal it may take; one the template cannot
   show is judged as ``Allow``.
+* AI workload roles (issue 22; the roles :func:`aisec_rules.rules.data._workload.workload_roles` finds: trusted by
+  Bedrock, AgentCore or SageMaker, named by an agent, knowledge base, runtime or gateway, the role of a tool,
+  transformation or model-calling function) are held to more, in every policy attached to them:
+
+  - a full-service wildcard of ANY service (``s3:*``, ``iam:*``, ``lambda:*``, ``S3:*``, ``s3:*?``) fails, detail
+    ``Action::<pattern>`` as above: a hijacked agent with ``iam:*`` is an administrator;
+  - an ``Allow`` on ``Resource: "*"`` of a Bedrock or AgentCore runtime action that can be scoped to a resource
+    (:data:`SCOPABLE`: ``bedrock:Retrieve``, ``RetrieveAndGenerate``, ``InvokeAgent``, ``InvokeFlow``,
+    ``ApplyGuardrail``, ``GetAgentMemory``; ``bedrock-agentcore:InvokeAgentRuntime``, ``InvokeGateway``,
+    ``CreateEvent``, ``RetrieveMemoryRecords``), directly or through a scoped wildcard (``bedrock:Retrieve*``),
+    fails, detail ``WildcardResource::<action>``: the workload can then query every knowledge base, agent or
+    runtime of the account. ``bedrock:InvokeModel*`` on ``*`` is AISEC-DATA-02's; a pattern already reported as a
+    full-service wildcard is not reported again.
+
+  The finding is on the policy resource and names the roles (and why each is a workload identity).
 * A policy document, ``Statement`` or ``Policies`` the template cannot show (``Fn::GetAtt``,
   ``Fn::ImportValue``, a parameter without default, a string that is not JSON, more possibilities
   than the template view enumerates) is reported as unverifiable (detail
@@ -28,14 +43,22 @@ Choices where the catalog row is open:
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Dict, Iterator, Tuple
 
 from ...read import iam
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...read.values import classify, detail_text, where
+from ._workload import READS as WORKLOAD_READS, role_statements, workload_roles
 
 AI_SERVICES = ("bedrock", "bedrock-agentcore", "sagemaker")
+
+#: data-plane actions of Bedrock and AgentCore that name a resource (knowledge base, agent alias, flow alias,
+#: guardrail, runtime, gateway, memory) and so can be scoped instead of granted on ``*``
+SCOPABLE = ("bedrock:Retrieve", "bedrock:RetrieveAndGenerate", "bedrock:InvokeAgent", "bedrock:InvokeFlow",
+            "bedrock:ApplyGuardrail", "bedrock:GetAgentMemory", "bedrock-agentcore:InvokeAgentRuntime",
+            "bedrock-agentcore:InvokeGateway", "bedrock-agentcore:CreateEvent",
+            "bedrock-agentcore:RetrieveMemoryRecords")
 
 _ADVICE = "; list the specific actions the workload needs (for example bedrock:InvokeModel)"
 
@@ -103,6 +126,53 @@ def check(ctx: Context) -> Iterator[Violation]:
                 statement.resource,
                 f"{where(statement)} allows Action {pattern}{item.note}, which grants {reason}{_ADVICE}",
                 f"Action::{detail_text(pattern)}"))
+    for violation in _workload_roles(ctx):
+        yield from once(violation)
+
+
+def _service_wildcard(pattern: str) -> bool:
+    """``svc:*`` (any service, any case, ``?`` and ``*`` only after the colon)."""
+    service, colon, action = pattern.strip().partition(":")
+    return bool(colon and service and "*" in action and not action.strip("*?"))
+
+
+def _workload_roles(ctx: Context) -> Iterator[Violation]:
+    """The stricter judgement of the policies attached to AI workload roles (see the module docstring)."""
+    roles = workload_roles(ctx)
+    found: Dict[Tuple[str, str], Tuple[str, Dict[str, str]]] = {}  # (policy, detail) -> (message head, {role: why})
+    for role_id, statements in sorted(role_statements(ctx).items()):
+        if role_id not in roles:
+            continue
+        for statement in statements:
+            if not statement.allows or statement.not_actions:
+                continue  # NotAction is reported above for every identity
+            reported = set()
+            for pattern, note in statement.action_patterns():
+                pattern = pattern.strip()
+                if pattern == "*" or wildcard_services(pattern) or not _service_wildcard(pattern):
+                    if pattern == "*" or wildcard_services(pattern):
+                        reported.add(pattern)
+                    continue
+                head = (f"{where(statement)} allows Action {pattern}{note}, every {pattern.split(':')[0]} action, to an "
+                        "AI workload identity")
+                found.setdefault((statement.resource, f"Action::{detail_text(pattern)}"), (head, {}))[1][role_id] = \
+                    roles[role_id]
+            if statement.not_resources or not any(v.known and v.raw == "*" for v in statement.resources):
+                continue
+            for action in SCOPABLE:
+                granting = [p for p, _ in statement.action_patterns() if iam.action_matches(p, action)]
+                if not granting or any(p.strip() in reported for p in granting):
+                    continue
+                head = (f"{where(statement)} allows {action} (through Action {granting[0]}) on Resource * to an AI "
+                        "workload identity, so it reaches every resource of that kind in the account")
+                found.setdefault((statement.resource, f"WildcardResource::{action}"), (head, {}))[1][role_id] = \
+                    roles[role_id]
+    for (holder, detail), (head, by_role) in sorted(found.items()):
+        who = ", ".join(f"{role} ({why})" for role, why in sorted(by_role.items()))
+        advice = ("name the knowledge base, agent alias, flow, guardrail, runtime, gateway or memory ARNs in Resource"
+                  if detail.startswith("WildcardResource") else
+                  "list the specific actions the workload calls")
+        yield Violation(holder, f"{head}: {who}; {advice}", detail)
 
 
 RULE = Rule(
@@ -122,11 +192,15 @@ RULE = Rule(
     risks=("LLM06", "T3"),
     passes="No identity-policy `Allow` statement has `Action` `*` or a full-service wildcard of `bedrock`, "
            "`bedrock-agentcore` or `sagemaker` (`bedrock:*`, `bedrock*:*`, any case), and no `Allow` uses `NotAction` "
-           "unless it excludes all three services; scoped wildcards such as `bedrock:Invoke*` pass.",
+           "unless it excludes all three services; scoped wildcards such as `bedrock:Invoke*` pass. The roles of AI "
+           "workloads have no full-service wildcard of any service (`s3:*`, `iam:*`) and no Bedrock or AgentCore "
+           "runtime action that names a resource (`bedrock:Retrieve`, `bedrock:InvokeAgent`, "
+           "`bedrock-agentcore:InvokeAgentRuntime`, ...) on `Resource: *`.",
     remediation="Replace wildcard actions with the specific actions the application or agent calls (for example "
                 "`bedrock:InvokeModel`, `bedrock:InvokeModelWithResponseStream`, `bedrock-agentcore:InvokeAgentRuntime`); "
                 "use `Deny` rather than `Allow` with `NotAction`.",
     construct="aisec_constructs.data.ModelAccess and the roles of Agent, KnowledgeBase, PrivateToolFunction",
     check=check,
     judges=iam.POLICY_TYPES,
+    reads=tuple(t for t in WORKLOAD_READS if t not in iam.POLICY_TYPES),
 )

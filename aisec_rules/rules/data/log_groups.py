@@ -16,7 +16,13 @@ AISEC-DATA-22 (Enhanced), two granular findings per group:
 AISEC-DATA-23 (Advanced): ``DataProtectionPolicy`` is set and, when it is a literal document (object
 or JSON string), has a statement whose ``Operation`` contains ``Deidentify`` (masking). An
 audit-only policy finds personal data but still stores and shows it, so it fails. A policy built from
-intrinsics that cannot be read counts as set.
+intrinsics that cannot be read counts as set. An account-level data protection policy in the
+environment satisfies it for every group (issue 22): an ``AWS::Logs::AccountPolicy`` of
+``PolicyType`` ``DATA_PROTECTION_POLICY`` (every possible value) whose ``PolicyDocument`` masks (a
+JSON string by the schema; an intrinsic counts as set, as for a group) and that has no
+``SelectionCriteria`` (a policy for a subset of groups cannot be matched to a group here; the schema
+allows only ``Scope: ALL``). CloudWatch Logs applies it to every log group of the account and Region,
+in addition to a group's own policy. A group then passes without its own policy.
 """
 from __future__ import annotations
 
@@ -56,11 +62,31 @@ def _masks(document: Any) -> bool:
     return False
 
 
+ACCOUNT_POLICY = "AWS::Logs::AccountPolicy"
+
+
+def _account_masking(ctx: Context) -> str:
+    """The logical id of an account data protection policy of the environment that masks, or ""."""
+    for policy in ctx.template.of_type(ACCOUNT_POLICY):
+        kinds = ctx.template.resolve(policy.prop("PolicyType"))
+        if not kinds or not all(k.known and k.raw == "DATA_PROTECTION_POLICY" for k in kinds):
+            continue
+        if policy.prop("SelectionCriteria"):
+            continue
+        documents = ctx.template.resolve(policy.prop("PolicyDocument"))
+        if documents and all((not d.known) or _masks(d.raw) for d in documents):
+            return policy.logical_id
+    return ""
+
+
 @per_resource("AWS::Logs::LogGroup")
 def check_masking(ctx: Context, group: Resource) -> Iterator[Violation]:
+    if _account_masking(ctx):
+        return
     for value in ctx.template.resolve(group.prop("DataProtectionPolicy")):
         expected = ("; set a data protection policy with a Deidentify (mask) statement for the personal data "
-                    "identifiers the prompts may carry")
+                    "identifiers the prompts may carry (or one AWS::Logs::AccountPolicy of type "
+                    "DATA_PROTECTION_POLICY for the account and Region)")
         if value.missing:
             yield Violation(group.logical_id, f"DataProtectionPolicy is not set{value.note()}{expected}")
         elif value.known and not _masks(value.raw):  # an intrinsic (not known) counts as set
@@ -94,9 +120,12 @@ RULE_MASKING = Rule(
     capabilities=ALL,
     severity=Severity.MEDIUM,
     risks=("LLM02",),
-    passes="Every `AWS::Logs::LogGroup` has a `DataProtectionPolicy` with a `Deidentify` (mask) statement.",
+    passes="Every `AWS::Logs::LogGroup` has a `DataProtectionPolicy` with a `Deidentify` (mask) statement, or the "
+           "environment holds an `AWS::Logs::AccountPolicy` of type `DATA_PROTECTION_POLICY` that masks, for all "
+           "log groups.",
     remediation="Use `SecureLogGroup(mask_pii=True)` or `ModelInvocationLogging(mask_pii=True)`, or set "
                 "`dataProtectionPolicy` with the data identifiers to mask.",
     construct="aisec_constructs.data.SecureLogGroup",
     check=check_masking,
+    reads=(ACCOUNT_POLICY,),
 )

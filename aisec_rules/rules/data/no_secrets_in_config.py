@@ -39,10 +39,23 @@ repeat the value. A variable fails when:
     not a generated secret; such names pass the other criteria and are common in configuration,
     while random base64/alphanumeric keys of 24-48 characters reach that share about 1% of the time.
 
+(e) its value is, or builds in, an ``Fn::GetAtt`` of an attribute that returns a secret, whatever the
+    name: CloudFormation writes the secret itself into the configuration. Secret-bearing attributes
+    (``readOnlyProperties`` of the cfn-lint schemas): ``AWS::Cognito::UserPoolClient.ClientSecret``,
+    ``AWS::IAM::AccessKey.SecretAccessKey``, ``AWS::AppSync::ApiKey.ApiKey``; and an attribute of a
+    custom resource (``Custom::*``, ``AWS::CloudFormation::CustomResource``) whose name looks secret
+    by the words of (b), e.g. ``UserPoolClient.ClientSecret`` (a custom resource that describes the
+    Cognito client) or ``SecretString`` (one that reads a Secrets Manager value). A Secrets Manager
+    secret has no attribute holding its value; its dynamic reference is (a);
+(f) it builds literal text into an ``Fn::Join`` / ``Fn::Sub`` and a literal piece (the text between
+    the references) has a known credential format (c) or looks generated (d), whatever the name;
+    or the name looks secret (b) and a literal piece holds at least 6 letters or digits and is not
+    an ARN, a path or a URL part (``DB_PASSWORD = "${Stage}-Sup3rS3cret"``).
+
 "Literal" includes a parameter default (the message names the parameter), except for parameters of
-type ``AWS::SSM::Parameter::Value<...>`` whose default is a parameter name, not the value. A value
-that is an intrinsic (``Ref``/``Fn::GetAtt``/``Fn::ImportValue``, a ``Fn::Sub`` with references)
-never fails (b) to (d).
+type ``AWS::SSM::Parameter::Value<...>`` whose default is a parameter name, not the value. Any other
+intrinsic (``Ref``/``Fn::GetAtt`` of other attributes, ``Fn::ImportValue``, an ``Fn::Sub`` of
+references only) never fails (b) to (f).
 """
 from __future__ import annotations
 
@@ -75,6 +88,16 @@ _GENERATED_CHARSET = re.compile(r"[A-Za-z0-9+/=_-]+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _WORD_RUN = re.compile(r"[A-Za-z][a-z]{3,}")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+#: (resource type, attribute) whose Fn::GetAtt returns a secret (cfn-lint schemas, readOnlyProperties)
+SECRET_ATTRIBUTES = {
+    ("AWS::Cognito::UserPoolClient", "ClientSecret"): "the Cognito app client secret",
+    ("AWS::IAM::AccessKey", "SecretAccessKey"): "the IAM access key's secret",
+    ("AWS::AppSync::ApiKey", "ApiKey"): "the AppSync API key",
+}
+_CUSTOM = "AWS::CloudFormation::CustomResource"
+_PLACEHOLDER = re.compile(r"\$\{([^}!][^}]*)\}")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
 
 _FIX = ("keep the secret in AWS Secrets Manager, pass its ARN (e.g. DB_SECRET_ARN) and read it at run time "
         "(ECS: ContainerDefinitions[].Secrets)")
@@ -140,6 +163,10 @@ def _judge(ctx: Context, name: str, raw: Any) -> Optional[str]:
             text = ctx.template.text(value.raw)
             if text is not None and _DYNAMIC_SECRET.search(text):
                 return _dynamic_reference(value.note())
+            if text is not None:
+                found = _secret_attribute(ctx, text) or _built_in_literal(name, text)
+                if found:
+                    return f"{found}{value.note()}"
             continue
         literal = value.raw
         if isinstance(literal, bool) or isinstance(literal, (int, float)):
@@ -156,6 +183,44 @@ def _judge(ctx: Context, name: str, raw: Any) -> Optional[str]:
         if _looks_generated(literal):
             return f"holds a literal high-entropy value that looks like a key or token{value.note()}"
     return None
+
+
+def _secret_attribute(ctx: Context, text: str) -> Optional[str]:
+    """Why a ``${Id.Attr}`` reference in the rendered value returns a secret (e), or None."""
+    for match in _PLACEHOLDER.finditer(text):
+        logical_id, _, attribute = match.group(1).partition(".")
+        resource = ctx.template.get(logical_id)
+        if resource is None or not attribute:
+            continue
+        what = SECRET_ATTRIBUTES.get((resource.type, attribute))
+        if what is None and (resource.type.startswith("Custom::") or resource.type == _CUSTOM) and any(
+                _secret_name(part) for part in attribute.split(".")):
+            what = f"the attribute {attribute} of the custom resource {logical_id}, which is named as a secret"
+        if what is not None:
+            return (f"takes its value from Fn::GetAtt {logical_id}.{attribute} ({what}), so CloudFormation writes "
+                    "the secret itself into the plaintext configuration")
+    return None
+
+
+def _built_in_literal(name: str, text: str) -> Optional[str]:
+    """Why the literal pieces of an ``Fn::Join`` / ``Fn::Sub`` hold a secret (f), or None."""
+    pieces = [piece for piece in _PLACEHOLDER.split(text)[::2] if piece.strip()]
+    for piece in pieces:
+        for label, pattern in _KNOWN_FORMATS:
+            if pattern.search(piece):
+                return f"builds a literal value that looks like {label} into an Fn::Join / Fn::Sub"
+        if any(_looks_generated(token) for token in re.split(r"[\s:@]+", piece)):
+            return "builds a literal high-entropy value that looks like a key or token into an Fn::Join / Fn::Sub"
+    if _secret_name(name) and not text.lstrip().startswith("arn:") and any(_literal_secret_piece(p) for p in pieces):
+        return "has a secret-looking name and builds literal text into an Fn::Join / Fn::Sub"
+    return None
+
+
+def _literal_secret_piece(piece: str) -> bool:
+    text = piece.strip()
+    if len(_ALNUM.findall(text)) < 6 or "arn:" in text or "/" in text or "." in text:
+        return False
+    return _counts_as_secret_value(text.strip(":@-_"))
 
 
 def _dynamic_reference(note: str) -> str:
@@ -230,8 +295,11 @@ RULE = Rule(
     severity=Severity.HIGH,
     risks=("LLM02", "LLM07"),
     passes="No Lambda, AgentCore Runtime or ECS container environment variable holds a literal secret (a "
-           "secret-looking name with a literal value, a known credential format or a high-entropy literal) or a "
-           "`{{resolve:secretsmanager:...}}` / `{{resolve:ssm-secure:...}}` dynamic reference.",
+           "secret-looking name with a literal value, a known credential format or a high-entropy literal, also as a "
+           "literal piece of an `Fn::Join` / `Fn::Sub`), a `{{resolve:secretsmanager:...}}` / "
+           "`{{resolve:ssm-secure:...}}` dynamic reference, or an `Fn::GetAtt` of a secret-bearing attribute (a "
+           "Cognito app client's `ClientSecret`, an access key's `SecretAccessKey`, an AppSync `ApiKey`, a custom "
+           "resource attribute named as a secret).",
     remediation="Store secrets in AWS Secrets Manager and pass only the secret ARN or name "
                 "(`DB_SECRET_ARN`); read the value at run time (Lambda: the Parameters and Secrets extension or "
                 "the SDK; ECS: `Secrets` with `ValueFrom`). Rotate any secret that was already deployed.",

@@ -79,8 +79,8 @@ RULE = Rule(
            "`KmsKey` and, with data capture, `DataStorageConfig.KmsKey`, name customer managed keys.",
     remediation="Pass a customer managed key (`aisec_constructs.data.EncryptionKey`) to feature group stores and "
                 "inference experiments when they are created (the properties are create-only).",
-    construct="no construct yet: feature groups and inference experiments are created directly; pass an "
-              "aisec_constructs.data.EncryptionKey",
+    construct="aisec_constructs.infrastructure.SecureFeatureGroup (feature groups); inference experiments are created "
+              "directly: pass an aisec_constructs.data.EncryptionKey",
     check=check,
     services={Service.SAGEMAKER},
 )

@@ -33,13 +33,17 @@ from typing import Iterator
 
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Service, Severity, Violation
-from .._sagemaker_jobs import JOB_DEFINITIONS, SCHEDULE, network_flag_on_every_job
+from .._sagemaker_jobs import (JOB_DEFINITIONS, PIPELINE, PROCESSING_JOB, SCHEDULE, network_flag_on_every_job,
+                               pipeline_violations, processing_job_flag)
 
 _WHY = " (a distributed monitoring job otherwise moves the captured data between instances in clear text)"
 
 
 def check(ctx: Context) -> Iterator[Violation]:
     yield from network_flag_on_every_job(ctx, "EnableInterContainerTrafficEncryption", _WHY)
+    yield from processing_job_flag(ctx, "EnableInterContainerTrafficEncryption", _WHY,
+                                   "EnableInterContainerTrafficEncryption")
+    yield from pipeline_violations(ctx, "encryption", _WHY)
 
 
 RULE = Rule(
@@ -53,12 +57,14 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     risks=("LLM02",),
     passes="Every data quality, model quality, model bias and model explainability job definition, and every inline "
-           "monitoring job definition of a schedule, sets `NetworkConfig.EnableInterContainerTrafficEncryption: true`.",
+           "monitoring job definition of a schedule, sets `NetworkConfig.EnableInterContainerTrafficEncryption: true`, "
+           "and so does every `AWS::SageMaker::ProcessingJob` and every training, processing and tuning step of an "
+           "`AWS::SageMaker::Pipeline` definition (`EnableInterContainerTrafficEncryption`).",
     remediation="Set `NetworkConfig.EnableInterContainerTrafficEncryption: true` on every Model Monitor job definition "
                 "(create-only: set it before the first deploy) and on inline monitoring job definitions.",
     construct="aisec_constructs.infrastructure.SecureModelEndpoint (monitoring_image_uri): its data quality job "
               "definition encrypts inter-container traffic",
     check=check,
-    judges=(SCHEDULE, *JOB_DEFINITIONS),
+    judges=(SCHEDULE, *JOB_DEFINITIONS, PROCESSING_JOB, PIPELINE),
     services={Service.SAGEMAKER},
 )

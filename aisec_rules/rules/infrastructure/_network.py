@@ -193,3 +193,74 @@ def outside_note(key: Optional[str]) -> str:
 
 def _non_empty(value: Any) -> bool:
     return not (value is MISSING or value is None or value == [] or value == "")
+
+
+# -- public subnets (AISEC-INF-04, issue 22) --------------------------------------------------------------------------
+
+ROUTE = "AWS::EC2::Route"
+ASSOCIATION = "AWS::EC2::SubnetRouteTableAssociation"
+INTERNET_GATEWAY = "AWS::EC2::InternetGateway"
+#: what :func:`subnet_exposure` reads
+ROUTING = (SUBNET, ROUTE, ASSOCIATION, INTERNET_GATEWAY)
+
+
+def _internet_route_tables(template: Template) -> Dict[str, str]:
+    """Route table logical id -> the route that sends traffic to an internet gateway (cached). A route's
+    ``GatewayId`` counts when it refers to an ``AWS::EC2::InternetGateway`` of the template or is a literal
+    ``igw-`` id; a ``GatewayId`` the template cannot show (a parameter, an import) counts too, since nothing
+    shows it is not one."""
+    cached = template.cache.get("network.internet_route_tables")
+    if cached is not None:
+        return cached
+    found: Dict[str, str] = {}
+    for route in template.of_type(ROUTE):
+        table = template.target(route.prop("RouteTableId"))
+        gateway = route.prop("GatewayId")
+        if table is None or gateway is MISSING or gateway is None:
+            continue
+        target = template.target(gateway)
+        text = template.text(gateway) or ""
+        if (target is not None and target.type == INTERNET_GATEWAY) or text.startswith("igw-") or (
+                target is None and text.startswith("${")):
+            found.setdefault(table.logical_id, route.logical_id)
+    template.cache["network.internet_route_tables"] = found
+    return found
+
+
+def _associations(template: Template) -> Dict[str, List[str]]:
+    """Subnet logical id -> the route tables associated with it (cached)."""
+    cached = template.cache.get("network.subnet_route_tables")
+    if cached is not None:
+        return cached
+    found: Dict[str, List[str]] = {}
+    for association in template.of_type(ASSOCIATION):
+        subnet = template.target(association.prop("SubnetId"))
+        table = template.target(association.prop("RouteTableId"))
+        if subnet is not None and table is not None:
+            found.setdefault(subnet.logical_id, []).append(table.logical_id)
+    template.cache["network.subnet_route_tables"] = found
+    return found
+
+
+def subnet_exposure(template: Template, value: Any) -> Tuple[str, str]:
+    """Whether a subnet reference places compute on the internet: ``("private", "")``, ``("public", why)`` or
+    ``("unknown", why)``. Public: the subnet sets ``MapPublicIpOnLaunch`` (any possible value true), or a route
+    table associated with it routes to an internet gateway. Unknown: the subnet is not an ``AWS::EC2::Subnet`` of
+    the template (a literal id, an import, a parameter), or its ``MapPublicIpOnLaunch`` cannot be resolved. A
+    subnet without an explicit association uses the VPC's main route table, which CloudFormation creates with the
+    local route only: private."""
+    subnet = template.target(value)
+    shown = template.text(value) or "(an intrinsic)"
+    if subnet is None or subnet.type != SUBNET:
+        return "unknown", f"subnet {shown} is not defined in the stacks judged here"
+    for option in template.resolve(subnet.prop("MapPublicIpOnLaunch")):
+        if not option.known:
+            return "unknown", f"MapPublicIpOnLaunch of subnet {subnet.logical_id} cannot be verified at synth time"
+        if is_true(option.raw):
+            return "public", f"subnet {subnet.logical_id} sets MapPublicIpOnLaunch{option.note()}"
+    routes = _internet_route_tables(template)
+    for table in _associations(template).get(subnet.logical_id, []):
+        if table in routes:
+            return "public", (f"subnet {subnet.logical_id} routes to an internet gateway (route {routes[table]} of "
+                              f"route table {table})")
+    return "private", ""

@@ -15,8 +15,8 @@ else (a literal ARN, an import, a parameter) is a function outside the template.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, List, Optional
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
 
 from ...read.template import MISSING, Resource, Template, as_list
 
@@ -79,3 +79,24 @@ def references(template: Template) -> List[ToolReference]:
                             f"[{index}].TransformationFunction.TransformationLambdaConfiguration.LambdaArn", arn)
     template.cache["tools.references"] = found
     return found
+
+
+@dataclass(frozen=True)
+class Tools:
+    """The tool references of a template grouped for a rule: the functions of the template (by logical id), what
+    uses each (``Referrer.path``), and the references to functions outside the template (by referrer)."""
+
+    functions: Dict[str, Resource] = field(default_factory=dict)
+    users: Dict[str, List[str]] = field(default_factory=dict)
+    external: Dict[str, List[str]] = field(default_factory=dict)
+
+
+def grouped(template: Template) -> Tools:
+    tools = Tools()
+    for ref in references(template):
+        if ref.function is None:
+            tools.external.setdefault(ref.referrer.logical_id, []).append(f"{ref.path} = {ref.shown}")
+        else:
+            tools.functions[ref.function.logical_id] = ref.function
+            tools.users.setdefault(ref.function.logical_id, []).append(f"{ref.referrer.logical_id}.{ref.path}")
+    return tools

@@ -14,6 +14,13 @@ Every model call costs money, so an unthrottled entry point is a denial-of-walle
   ``GatewayIdentifier`` refers to the gateway has an ``Entries[]`` item with ``Requests`` or
   ``Tokens`` (schema: ``Entries[].Requests/Tokens/Connections``, each a ``Rate`` per ``Period``).
 
+* Agent tool functions (issue 22; the functions of :mod:`._tools`: action groups, gateway Lambda
+  targets, data source transformations) set ``ReservedConcurrentExecutions``, detail ``ToolConcurrency``:
+  a model can call a tool in a loop, and without a reserved bound one agent can take the account's whole
+  Lambda concurrency (and every function's) with it. A value the template cannot resolve counts as set;
+  ``Fn::If`` branches are judged each, ``AWS::NoValue`` is not set. A tool outside the template cannot be
+  verified: the finding is on the referring resource and says so.
+
 Load balancers, AppSync APIs and user pools are throttled by the WAF rate-based rule that
 AISEC-INF-10 requires; they are not reported twice. A limit set to a value the template cannot
 resolve counts as set.
@@ -23,7 +30,7 @@ from typing import Any, Iterator, Set
 from ...context import Context
 from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...read.template import MISSING, Resource, as_list
-from . import _entry
+from . import _entry, _tools
 
 THROTTLES = ("ThrottlingRateLimit", "ThrottlingBurstLimit")
 
@@ -104,6 +111,25 @@ def check(ctx: Context) -> Iterator[Violation]:
             yield Violation(gateway.logical_id,
                             "no AWS::BedrockAgentCore::GatewayRateLimit with Entries[].Requests or Tokens refers to this "
                             "gateway (GatewayIdentifier); agents and clients can call tools without a rate limit")
+    yield from _tool_concurrency(ctx)
+
+
+def _tool_concurrency(ctx: Context) -> Iterator[Violation]:
+    tools = _tools.grouped(ctx.template)
+    functions, users, external = tools.functions, tools.users, tools.external
+    for logical_id in sorted(functions):
+        unset = [v.note() for v in ctx.template.resolve(functions[logical_id].prop("ReservedConcurrentExecutions"))
+                 if v.missing]
+        if unset:
+            yield Violation(logical_id,
+                            f"ReservedConcurrentExecutions is not set{unset[0]}; the function is a tool "
+                            f"({', '.join(users[logical_id])}) that a model can call in a loop: reserve a bounded "
+                            "concurrency so one agent cannot take the account's Lambda concurrency", "ToolConcurrency")
+    for logical_id in sorted(external):
+        yield Violation(logical_id,
+                        f"{'; '.join(external[logical_id])}: the tool function is outside this template, so its "
+                        "ReservedConcurrentExecutions cannot be verified; if it reserves a bounded concurrency, "
+                        "acknowledge this finding with that reason", "ToolConcurrency")
 
 
 RULE = Rule(
@@ -120,11 +146,14 @@ RULE = Rule(
     risks=("LLM10", "T4"),
     passes="REST API stages are throttled (stage `MethodSettings`, a `UsagePlan` `Throttle` or a WAF rate-based "
            "rule), HTTP API stages set `DefaultRouteSettings` throttling, and each AgentCore gateway has a "
-           "`GatewayRateLimit` with request or token entries.",
+           "`GatewayRateLimit` with request or token entries, and agent tool functions set "
+           "`ReservedConcurrentExecutions`.",
     remediation="Set stage throttling (`ThrottlingRateLimit`, `ThrottlingBurstLimit`) sized to the model budget, "
-                "and add an `AWS::BedrockAgentCore::GatewayRateLimit` per gateway.",
-    construct="aisec_constructs.application.SecureApi (stage throttling and a WAF rate rule), AgentCoreGateway (rate limit)",
+                "add an `AWS::BedrockAgentCore::GatewayRateLimit` per gateway, and reserve a bounded concurrency for "
+                "each tool function.",
+    construct="aisec_constructs.application.SecureApi (stage throttling and a WAF rate rule), AgentCoreGateway (rate limit), PrivateToolFunction (reserved concurrency, 10 by default)",
     check=check,
-    judges=("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage", "AWS::BedrockAgentCore::Gateway"),
-    reads=("AWS::ApiGateway::RestApi", "AWS::ApiGateway::UsagePlan", *_entry.WAF, "AWS::BedrockAgentCore::GatewayRateLimit"),
+    judges=("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage", "AWS::BedrockAgentCore::Gateway", *_tools.HOLDERS),
+    reads=("AWS::ApiGateway::RestApi", "AWS::ApiGateway::UsagePlan", *_entry.WAF, "AWS::BedrockAgentCore::GatewayRateLimit",
+           *_tools.FUNCTIONS),
 )

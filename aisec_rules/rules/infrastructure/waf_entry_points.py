@@ -10,6 +10,14 @@ covered by an ``AWS::WAFv2::WebACLAssociation`` (``ResourceArn``) or, for CloudF
 template that has one): rate limiting is what stops scraping and denial-of-wallet, managed rule
 groups alone do not.
 
+AgentCore gateways (issue 22): every ``AWS::BedrockAgentCore::Gateway`` is a public entry point (its
+``GatewayUrl`` is reachable from the internet; the schema has no private mode), so it must be covered by an
+``AWS::WAFv2::WebACLAssociation`` whose ``ResourceArn`` is the gateway's ARN, with a rate-based rule as
+above; the granular detail is ``AgentCoreGateway`` (a web ACL without a rate-based rule is reported on the
+web ACL, as for the other entry points). The gateway's ``WebAclArn`` is read-only in the schema (the
+ACL CloudFormation reports back), so the association is the only way a template attaches one.
+``WafConfiguration.FailureMode`` is AISEC-APP-16's.
+
 Not covered: API Gateway HTTP / WebSocket APIs and Lambda function URLs, which WAF cannot protect
 (AISEC-INF-11 asks HTTP API stages for throttling instead). A web ACL outside the template
 (Firewall Manager, a shared security stack) cannot be verified: the finding says so; acknowledge
@@ -22,20 +30,23 @@ from ...model import Capability, Layer, Phase, Rule, Severity, Violation
 from ...read.template import Resource
 from . import _entry
 
+GATEWAY = "AWS::BedrockAgentCore::Gateway"
+
 
 def check(ctx: Context) -> Iterator[Violation]:
     template = ctx.template
     weak_acls: Dict[str, List[str]] = {}
     acl_resources: Dict[str, Resource] = {}
-    for entry in _entry.entry_points(template):
+    for entry in (*_entry.entry_points(template), *template.of_type(GATEWAY)):
         acls = _entry.web_acls_of(template, entry)
         where = "DistributionConfig.WebACLId is not set" if entry.type == _entry.DISTRIBUTION else \
             "no AWS::WAFv2::WebACLAssociation in this template covers it"
+        detail = "AgentCoreGateway" if entry.type == GATEWAY else None
         if not acls:
             yield Violation(entry.logical_id,
                             f"{entry.type} {entry.logical_id} is a public entry point without a WAF web ACL ({where}); "
                             "attach a web ACL with a rate-based rule. If a web ACL is attached outside this template "
-                            "(Firewall Manager), acknowledge this finding with that reason")
+                            "(Firewall Manager), acknowledge this finding with that reason", detail)
             continue
         external = []
         for value in acls:
@@ -49,7 +60,7 @@ def check(ctx: Context) -> Iterator[Violation]:
             yield Violation(entry.logical_id,
                             f"the web ACL in front of {entry.logical_id} ({', '.join(external)}) is outside this "
                             "template, so its rate-based rule cannot be verified; if it has one, acknowledge this "
-                            "finding with that reason")
+                            "finding with that reason", detail)
     for logical_id in sorted(weak_acls):
         rules = acl_resources[logical_id].prop("Rules")
         state = "Rules is empty" if not rules else "no rule of Rules is a RateBasedStatement"
@@ -72,11 +83,13 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     risks=("LLM10", "LLM01"),
     passes="Every public REST API stage, internet-facing ALB, public AppSync API, Cognito user pool and CloudFront "
-           "distribution has a WAF web ACL, and that web ACL has a `RateBasedStatement` rule.",
+           "distribution, and every AgentCore gateway, has a WAF web ACL, and that web ACL has a `RateBasedStatement` "
+           "rule.",
     remediation="Associate a WAFv2 web ACL (`AWS::WAFv2::WebACLAssociation`, or `WebACLId` for CloudFront) with a "
                 "rate-based rule and managed rule groups.",
-    construct="aisec_constructs.application.SecureApi (regional web ACL: managed rule groups and a rate-based rule)",
+    construct="aisec_constructs.application.SecureApi (regional web ACL: managed rule groups and a rate-based rule), "
+              "AgentCoreGateway (the same web ACL)",
     check=check,
-    judges=_entry.ENTRY_POINTS,
+    judges=(*_entry.ENTRY_POINTS, GATEWAY),
     reads=_entry.WAF,
 )
