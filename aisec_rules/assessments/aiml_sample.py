@@ -261,12 +261,6 @@ NOT_DECIDABLE = {
 
 #: checks a template could decide but no rule catches yet, with the reason
 NOT_COVERED = {
-    "SM-17": "decidable (AWS::SageMaker::ProcessingJob volume key, processing steps of an AWS::SageMaker::Pipeline); "
-             "no rule yet",
-    "SM-18": "decidable only for the transform steps of an AWS::SageMaker::Pipeline (a transform job has no "
-             "CloudFormation resource); no rule reads pipeline steps yet",
-    "SM-19": "decidable only for the tuning steps of an AWS::SageMaker::Pipeline (a tuning job has no "
-             "CloudFormation resource); no rule reads pipeline steps yet",
     "SM-21": "decidable only for the AutoML steps of an AWS::SageMaker::Pipeline (an AutoML job has no "
              "CloudFormation resource); no rule reads them",
     "SM-24": "decidable (EndpointConfig ShadowProductionVariants, AWS::SageMaker::InferenceExperiment); no rule: a "
@@ -275,12 +269,7 @@ NOT_COVERED = {
     "BR-07": "decidable (AWS::Bedrock::Prompt and its variants); no rule requires Prompt Management "
              "(AISEC-APP-26 versions the prompts that exist)",
     "AC-10": "decidable (an AWS::BedrockAgentCore::ResourcePolicy on each runtime and gateway); no rule requires "
-             "one",
-    "AG-27": "decidable (the gateway's web ACL association); no rule yet (AISEC-APP-16 judges the WAF failure "
-             "mode only when a web ACL is configured)",
-    "FS-04": "decidable (AWS::CE::AnomalyMonitor with an AWS::CE::AnomalySubscription); no rule yet",
-    "FS-06": "decidable (AWS::Budgets::Budget filtered on Bedrock or SageMaker with a notification); no rule yet",
-    "FS-09": "decidable (ReservedConcurrentExecutions of agent tool functions); no rule yet",
+             "one (AISEC-DATA-31 judges the policies that exist)",
     "FS-10": "decidable (callback tasks in AWS::StepFunctions::StateMachine definitions); no rule: aisec asks for "
              "confirmation on the agent's mutating tools instead (AISEC-APP-11)",
     "FS-12": "decidable in the management account's app (a service control policy that limits model invocation "
@@ -307,13 +296,8 @@ NOT_COVERED = {
     "FS-56": "decidable (AWSManagedRulesCommonRuleSet or an XssMatchStatement in AWS::WAFv2::WebACL); no rule "
              "yet",
     "FS-61": "decidable (a schedule or EventBridge rule that starts ingestion jobs); no rule yet",
-    "FS-65": "decidable (event notifications of the buckets behind knowledge bases, with a subscriber); no rule "
-             "yet",
     "FS-66": "decidable (CustomJWTAuthorizer of AWS::BedrockAgentCore::Runtime); no rule requires one "
              "(AISEC-APP-14 accepts IAM-authorized runtimes)",
-    "FS-68": "decidable (a WAF SizeConstraintStatement on the body of APIs in front of models); no rule yet",
-    "FS-69": "decidable in part (a request validator with a body model on APIs in front of models; the check "
-             "looks for functions by name); no rule yet",
     "OW-11": "decidable (the values of Lambda Environment.Variables); no rule yet (AISEC-APP-26 asks for "
              "versioned prompts in Prompt Management)",
     "OW-12": "decidable (topic names and definitions of a guardrail's TopicPolicyConfig); no rule yet "
@@ -323,11 +307,12 @@ NOT_COVERED = {
 #: checks caught in parts by several rules whose parts add up to the whole
 TOGETHER = {
     "SM-01": "AISEC-INF-14 (notebooks) and AISEC-INF-15 (domains)",
+    "SM-03": "AISEC-DATA-26 (notebook, domain and training-step keys) and AISEC-DATA-27 (inter-container encryption "
+             "of training steps); a domain's VPC and subnets are required by SageMaker outside Unified Studio",
     "BR-09": "AISEC-DATA-10, AISEC-DATA-11 and AISEC-DATA-15: the storage the check asks to verify by hand",
     "BR-20": "AISEC-DATA-10 (managed knowledge bases) and AISEC-DATA-11 (vector stores)",
     "AC-02": "AISEC-DATA-03 (the managed policy) and AISEC-DATA-01 (bedrock-agentcore:* and *)",
-    "AG-24": "AISEC-APP-14 (no NONE authorizer) and, from Advanced, AISEC-APP-15 (a policy engine in ENFORCE "
-             "mode, which AUTHENTICATE_ONLY needs)",
+    "FS-33": "AISEC-DATA-25 (versioning, Advanced) and AISEC-DATA-32 (event notifications with a subscriber)",
     "FS-51": "AISEC-APP-02 (PROMPT_ATTACK at HIGH on input) and AISEC-APP-08 (the STANDARD tier)",
 }
 

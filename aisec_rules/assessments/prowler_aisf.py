@@ -110,8 +110,6 @@ NOT_COVERED = {
                    "IAM account password policy has no CloudFormation resource",
     "AISF-DATA-02": "an analyzer is decidable (AWS::AccessAnalyzer::Analyzer), no rule yet; its findings are "
                     "account state",
-    "AISF-ML-03": "decidable only for the training steps an AWS::SageMaker::Pipeline declares (a training job "
-                  "has no CloudFormation resource); no rule reads pipeline steps yet",
     "AISF-DETECT-05": "decidable (AWS::Logs::MetricFilter on the trail's log group with an AWS::CloudWatch::Alarm); "
                       "no rule yet",
     "AISF-GOV-02": "region-restricting service control policies and tag policies are decidable in the management "
@@ -125,6 +123,9 @@ NOT_COVERED = {
 #: requirements caught in parts by several rules whose parts add up to the whole
 TOGETHER = {
     "AISF-ML-02": "AISEC-INF-14 (internet access, VPC, root access) and AISEC-DATA-26 (encryption)",
+    "AISF-ML-03": "AISEC-INF-15 (isolation, VPC), AISEC-DATA-27 (inter-container encryption) and AISEC-DATA-26 (keys) "
+                  "of the training and tuning steps a pipeline declares (a training job started outside a pipeline "
+                  "has no CloudFormation resource)",
 }
 
 PROWLER_AISF = Assessment(

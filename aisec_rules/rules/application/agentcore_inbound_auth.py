@@ -213,7 +213,7 @@ def _is_parameter(ctx: Context, raw: Any) -> bool:
 RULE = Rule(
     id="AISEC-APP-14",
     security_hub=("BedrockAgentCore.2",),
-    aiml_assessment=("AG-24: no NONE authorizer",),
+    aiml_assessment=("AG-24",),
     title="AgentCore inbound authorisation",
     layer=Layer.APPLICATION,
     phase=Phase.FOUNDATIONAL,

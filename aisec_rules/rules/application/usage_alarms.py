@@ -199,7 +199,9 @@ RULE = Rule(
     id="AISEC-APP-24",
     aiml_assessment=(
         "BR-32: a usage alarm with actions; an AWS/Bedrock/Agents or AWS/SageMaker alarm also passes",
+        "FS-04: a cost anomaly monitor, or a budget on Bedrock or SageMaker spend instead",
         "FS-05: a usage alarm with actions; an AWS/Bedrock/Agents or AWS/SageMaker alarm also passes",
+        "FS-06: a budget on Bedrock or SageMaker spend, or a cost anomaly monitor instead",
         "FS-11: a usage alarm with actions; an Agents metric counts, none is required",
     ),
     title="Usage and cost alarms",

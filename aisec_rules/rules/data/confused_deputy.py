@@ -82,7 +82,8 @@ def _other_services(ctx: Context, role, why: str) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-06",
-    prowler_aisf=("AISF-IAM-05: confused-deputy conditions on Bedrock, AgentCore and SageMaker service roles",),
+    prowler_aisf=("AISF-IAM-05: confused-deputy conditions on the service roles AI workloads use, not Lambda, EC2 or ECS "
+                  "task roles",),
     title="Confused-deputy guard on AI service roles",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

@@ -181,8 +181,9 @@ RULE = Rule(
     aiml_assessment=(
         "BR-21: no * or AI-service wildcard actions, not Resource *",
         "AC-02: bedrock-agentcore:* and *",
-        "FS-07: * and AI-service wildcards, not iam:*, s3:*, ec2:*, lambda:*",
-        "FS-22: bedrock:*, not narrower knowledge-base actions on every resource",
+        "FS-07: * and service-wide wildcards in the policies a template writes for agent roles",
+        "FS-22: * and bedrock:* in every role, knowledge-base and agent actions on Resource * in AI workload roles; "
+        "not scoped bedrock wildcards or other bedrock actions on every resource",
     ),
     title="No wildcard AI actions",
     layer=Layer.DATA,

@@ -69,7 +69,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 RULE = Rule(
     id="AISEC-DATA-25",
     aiml_assessment=(
-        "FS-33: the buckets behind knowledge bases are versioned, not their event notifications",
+        "FS-33: the buckets behind knowledge bases are versioned",
         "FS-44: a transformation step screens ingested chunks",
     ),
     title="Ingestion screening and versioned sources",

@@ -113,7 +113,8 @@ RULE_ENCRYPTED = Rule(
 
 RULE_MASKING = Rule(
     id="AISEC-DATA-23",
-    aiml_assessment=("FS-43",),
+    aiml_assessment=("FS-43: a data protection policy on each log group; an account-level policy passes here, not in "
+                     "FS-43, which reads each log group's own",),
     title="Log groups mask personal data",
     layer=Layer.DATA,
     phase=Phase.ADVANCED,

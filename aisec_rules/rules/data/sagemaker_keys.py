@@ -73,8 +73,12 @@ def check(ctx: Context):
 RULE = Rule(
     id="AISEC-DATA-26",
     security_hub=("SageMaker.21",),
-    prowler_aisf=("AISF-INFRA-05: SageMaker notebooks", "AISF-ML-02: notebook encryption"),
-    aiml_assessment=("SM-03: notebooks and domains, not training jobs",),
+    prowler_aisf=(
+        "AISF-INFRA-05: SageMaker notebooks and the volume and output keys of pipeline training and tuning steps",
+        "AISF-ML-02: notebook encryption",
+        "AISF-ML-03: volume and output keys of pipeline training and tuning steps",
+    ),
+    aiml_assessment=("SM-03: notebook, domain and training-step keys", "SM-17", "SM-18", "SM-19"),
     title="SageMaker endpoints, notebooks and domains use customer managed keys",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

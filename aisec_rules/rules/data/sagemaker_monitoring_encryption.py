@@ -49,7 +49,11 @@ def check(ctx: Context) -> Iterator[Violation]:
 RULE = Rule(
     id="AISEC-DATA-27",
     security_hub=("SageMaker.9", "SageMaker.10", "SageMaker.13", "SageMaker.15", "SageMaker.22"),
-    aiml_assessment=("SM-16",),
+    prowler_aisf=(
+        "AISF-INFRA-06: inter-container encryption of pipeline training and tuning steps",
+        "AISF-ML-03: inter-container encryption of pipeline training and tuning steps",
+    ),
+    aiml_assessment=("SM-03: inter-container encryption of training steps", "SM-16"),
     title="SageMaker monitoring job inter-container encryption",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

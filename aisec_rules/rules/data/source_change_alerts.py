@@ -132,6 +132,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-DATA-32",
+    aiml_assessment=("FS-33: event notifications with a subscriber", "FS-65"),
     title="Knowledge base source changes raise alerts",
     layer=Layer.DATA,
     phase=Phase.ENHANCED,

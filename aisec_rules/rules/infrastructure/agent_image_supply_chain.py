@@ -164,7 +164,7 @@ def _model_images(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-13",
-    aiml_assessment=("FS-16: the repositories of AgentCore runtime images scan on push",),
+    aiml_assessment=("FS-16: the repositories of AgentCore runtime and SageMaker model images scan on push",),
     title="Agent image and tool code supply chain",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

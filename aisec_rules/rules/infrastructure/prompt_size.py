@@ -211,7 +211,12 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 RULE = Rule(
     id="AISEC-INF-20",
-    aiml_assessment=("FS-01: a body-size limit on public entry points, by WAF or a validated request model",),
+    aiml_assessment=(
+        "FS-01: a body-size limit on public entry points, by WAF or a validated request model",
+        "FS-68: a WAF body size constraint or a validated request model with maxLength; the AWS common rule set's "
+        "body size rule passes here, not in FS-68",
+        "FS-69: oversized prompts are rejected at the entry point; the check looks for functions by name",
+    ),
     title="Prompt size bounded at the entry point",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

@@ -137,6 +137,7 @@ RULE = Rule(
     aiml_assessment=(
         "FS-02: every REST and HTTP API stage is throttled; a usage plan without limits passes when the stage is throttled "
         "otherwise",
+        "FS-09: reserved concurrency of agent tool functions; the check picks functions by name",
     ),
     title="Request throttling",
     layer=Layer.INFRASTRUCTURE,

@@ -68,7 +68,7 @@ def _job_vpc(ctx: Context, job: Resource) -> Iterator[Violation]:
 RULE = Rule(
     id="AISEC-INF-15",
     security_hub=("SageMaker.5",),
-    prowler_aisf=("AISF-ML-01",),
+    prowler_aisf=("AISF-ML-01", "AISF-ML-03: network isolation and VPC of pipeline training and tuning steps"),
     aiml_assessment=("SM-01: domains", "SM-11"),
     title="SageMaker model and Studio isolation",
     layer=Layer.INFRASTRUCTURE,

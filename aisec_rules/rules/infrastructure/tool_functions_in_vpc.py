@@ -141,7 +141,10 @@ def _public_subnets(ctx: Context, resource: Resource, path: Tuple[str, ...]) -> 
 
 RULE = Rule(
     id="AISEC-INF-04",
-    prowler_aisf=("AISF-RUNTIME-03: tool and transformation functions run in a VPC",),
+    prowler_aisf=(
+        "AISF-INFRA-08: subnets of AI compute map no public IPs and have no route to an internet gateway",
+        "AISF-RUNTIME-03: tool, transformation and model-calling functions run in a VPC",
+    ),
     title="Tool and action-group Lambdas run in a VPC",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,

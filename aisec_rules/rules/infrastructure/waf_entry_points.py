@@ -75,7 +75,10 @@ RULE = Rule(
         "AISF-INFRA-03: a web ACL with a rule on public REST APIs and Cognito user pools, not WAF logging",
         "AISF-IAM-07: a web ACL on user pools",
     ),
-    aiml_assessment=("FS-01: a web ACL with a rate-based rule on public entry points, not Shield Advanced or a body-size rule",),
+    aiml_assessment=(
+        "FS-01: a web ACL with a rate-based rule on public entry points, not Shield Advanced or a body-size rule",
+        "AG-27",
+    ),
     title="WAF on public AI entry points",
     layer=Layer.INFRASTRUCTURE,
     phase=Phase.ENHANCED,
