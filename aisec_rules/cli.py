@@ -201,8 +201,8 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace):
-    """(stacks, policy, baseline or None) of a check, baseline or report; None once a bad input has been
-    reported in one line."""
+    """(stacks, policy, baseline or None, notices) of a check, baseline or report, each notice (a part of the
+    input not scanned) printed on stderr; None once a bad input has been reported in one line."""
     from .governance import baseline as baselines
     from .governance import policy as policies
     from .read.loader import load_stacks
@@ -220,7 +220,7 @@ def _load(args: argparse.Namespace):
     if problem is not None:
         print(f"aisec: error: {_one_line(str(problem))}", file=sys.stderr)
         return None
-    return loaded
+    return (*loaded, sorted(notices))
 
 
 def _report(args: argparse.Namespace, rules) -> int:
@@ -231,7 +231,7 @@ def _report(args: argparse.Namespace, rules) -> int:
     loaded = _load(args)
     if loaded is None:
         return EXIT_USAGE
-    stacks, policy, baseline = loaded
+    stacks, policy, baseline, _ = loaded
     result = readiness.assess(stacks, enforced=args.phase or policy.phase, capabilities=args.capabilities,
                               policy=policy, rules=rules, version=version(), baseline=baseline,
                               warn=policy.mode == "warn")
@@ -286,7 +286,7 @@ def _checked(args: argparse.Namespace, rules) -> int:
     loaded = _load(args)
     if loaded is None:
         return EXIT_USAGE
-    stacks, policy, baseline = loaded
+    stacks, policy, baseline, not_scanned = loaded
     phase = args.phase or policy.phase or Phase.FOUNDATIONAL
     warn = args.warn or policy.mode == "warn"
     if args.each:
@@ -300,10 +300,11 @@ def _checked(args: argparse.Namespace, rules) -> int:
         report.write_findings_json(sys.stdout, findings, stacks, phase.name.lower(), resolved=resolved, unused=unused,
                                    warn=warn)
     elif args.format == "sarif":
+        said = report.notices(resolved, unused)
         left_out = report.write_findings_sarif(sys.stdout, findings, rules, version(), docs_uri=args.docs_uri,
-                                               baseline=baseline is not None)
-        for line in report.notices(resolved, unused):
-            print(f"aisec: notice: {line}", file=sys.stderr)  # SARIF has no place for them
+                                               baseline=baseline is not None, notices=not_scanned + said)
+        for line in said:  # the log's invocation holds them too
+            print(f"aisec: notice: {line}", file=sys.stderr)
         if left_out:
             print(f"aisec: notice: {left_out} of {len(findings)} findings are left out of the SARIF log (GitHub code "
                   "scanning's limits), lowest severity first; --format json lists them all", file=sys.stderr)
@@ -337,7 +338,7 @@ def _baseline(args: argparse.Namespace, rules) -> int:
     loaded = _load(args)
     if loaded is None:
         return EXIT_USAGE
-    stacks, policy, _ = loaded
+    stacks, policy, _, _ = loaded
     phase = args.phase or policy.phase or Phase.FOUNDATIONAL
     day = today()
     try:

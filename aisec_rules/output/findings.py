@@ -167,18 +167,18 @@ _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 def findings_sarif(findings: Sequence[Finding], rules: Sequence[Rule], version: str, *,
                    root: Optional[os.PathLike | str] = None, docs_uri: Optional[str] = None,
                    baseline: bool = False, max_results: Optional[int] = None,
-                   max_gzip_bytes: Optional[int] = None) -> str:
+                   max_gzip_bytes: Optional[int] = None, notices: Sequence[str] = ()) -> str:
     """The SARIF log of :func:`write_findings_sarif`, as one string."""
     out = io.StringIO()
     write_findings_sarif(out, findings, rules, version, root=root, docs_uri=docs_uri, baseline=baseline,
-                         max_results=max_results, max_gzip_bytes=max_gzip_bytes)
+                         max_results=max_results, max_gzip_bytes=max_gzip_bytes, notices=notices)
     return out.getvalue()
 
 
 def write_findings_sarif(out: Writer, findings: Sequence[Finding], rules: Sequence[Rule], version: str, *,
                          root: Optional[os.PathLike | str] = None, docs_uri: Optional[str] = None,
                          baseline: bool = False, max_results: Optional[int] = None,
-                         max_gzip_bytes: Optional[int] = None) -> int:
+                         max_gzip_bytes: Optional[int] = None, notices: Sequence[str] = ()) -> int:
     """Write a SARIF 2.1.0 log of one run for code scanning (GitHub, or any SARIF 2.1.0 consumer) to ``out``, one
     result per line; returns how many findings it left out (see below).
 
@@ -199,7 +199,8 @@ def write_findings_sarif(out: Writer, findings: Sequence[Finding], rules: Sequen
     :data:`SARIF_MAX_GZIP_BYTES`), the findings of lowest priority are left out (:func:`sarif_priority`:
     highest severity first, open before acknowledged or baselined, then the order given), the others keep their
     order, and the run says how many were left out in a ``toolExecutionNotifications`` entry of its invocation
-    (``--format json`` has them all).
+    (``--format json`` has them all). Each of ``notices`` (what the scan did not read, baseline entries and
+    acknowledgements to remove) is a ``note`` notification of the same invocation, so a log kept alone loses none.
     """
     base = Path(os.path.realpath(root if root is not None else os.getcwd()))
     max_results = SARIF_MAX_RESULTS if max_results is None else max_results
@@ -231,9 +232,11 @@ def write_findings_sarif(out: Writer, findings: Sequence[Finding], rules: Sequen
     empty = None  # the gzipped size of the log without results, once a cut by size needs it
     while True:
         left_out = len(findings) - len(ranked)
+        said = [_sarif_left_out(left_out, len(findings), max_results, max_gzip_bytes)] if left_out else []
+        said += [{"level": "note", "message": {"text": text}, "descriptor": {"id": "aisec/notice"}} for text in notices]
         run.pop("invocations", None)
-        if left_out:
-            run["invocations"] = [_sarif_left_out(left_out, len(findings), max_results, max_gzip_bytes)]
+        if said:
+            run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": said}]
         items = [results[i] for i in sorted(ranked)]
         size = _gzipped_size(log, items, max_gzip_bytes)
         if size <= max_gzip_bytes or not ranked:
@@ -252,15 +255,14 @@ def sarif_priority(finding: Finding, position: int) -> Tuple[int, int, int]:
 
 
 def _sarif_left_out(left_out: int, total: int, max_results: int, max_gzip_bytes: int) -> Dict[str, object]:
-    """The invocation of a run that left ``left_out`` of ``total`` findings out, with the notification that says so."""
+    """The notification of a run that left ``left_out`` of ``total`` findings out."""
     size = (f"{max_gzip_bytes // (1024 * 1024)} MB" if max_gzip_bytes % (1024 * 1024) == 0
             else f"{max_gzip_bytes:,} bytes")
     text = (f"{left_out} of {total} findings are left out of this log, the lowest in severity first: GitHub code "
             f"scanning accepts at most {max_results:,} results per run and {size} gzipped. "
             "`aisec check --format json` lists every finding.")
-    return {"executionSuccessful": True, "toolExecutionNotifications": [{
-        "level": "warning", "message": {"text": text}, "descriptor": {"id": "aisec/results-left-out"},
-        "properties": {"leftOut": left_out, "findings": total}}]}
+    return {"level": "warning", "message": {"text": text}, "descriptor": {"id": "aisec/results-left-out"},
+            "properties": {"leftOut": left_out, "findings": total}}
 
 
 def _gzipped_size(log: Mapping[str, object], items: List[str], limit: int) -> int:

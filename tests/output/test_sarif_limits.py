@@ -110,3 +110,29 @@ def test_the_cli_says_on_stderr_how_many_findings_the_log_left_out(capsys, monke
     assert left_out(run)["properties"] == {"leftOut": total - 2, "findings": total}
     assert (f"aisec: notice: {total - 2} of {total} findings are left out of the SARIF log (GitHub code scanning's "
             "limits), lowest severity first; --format json lists them all") in err
+
+
+
+def test_what_the_scan_did_not_read_is_a_note_of_the_logs_invocation(capsys, monkeypatch):
+    included = REPO / "tests" / "fixtures" / "sam" / "forms" / "included_resources.yaml"
+    monkeypatch.chdir(REPO)
+    code = main(["check", str(included), "--format", "sarif"])
+    out, err = capsys.readouterr()
+    log = json.loads(out)
+    [invocation] = one_run(log)["invocations"]
+    [notice] = err.splitlines()
+    assert "resources included with Fn::Transform from s3://bucket/resources.yaml are not scanned" in notice
+    assert code == 0 and errors(log) == [] and invocation["executionSuccessful"] is True
+    assert invocation["toolExecutionNotifications"] == [{
+        "level": "note", "message": {"text": notice.removeprefix("aisec: notice: ")},
+        "descriptor": {"id": "aisec/notice"}}]
+
+
+def test_notices_follow_the_note_of_what_a_cut_log_left_out(tmp_path):
+    findings = generated(tmp_path, [(Severity.HIGH, 3, False)])
+    log = json.loads(report.findings_sarif(findings, RULES, "test", root=tmp_path, max_results=1,
+                                           notices=["a.yaml: not scanned"]))
+    said = one_run(log)["invocations"][0]["toolExecutionNotifications"]
+    assert [(n["descriptor"]["id"], n["level"]) for n in said] == [("aisec/results-left-out", "warning"),
+                                                                    ("aisec/notice", "note")]
+    assert said[1]["message"] == {"text": "a.yaml: not scanned"} and errors(log) == []
