@@ -14,8 +14,8 @@ What the table backs (see bench/README.md for a measured run):
   ``os.wait4``, so they are the process's own, start-up included. ``parse`` reads and parses every file the way the
   loader does (:func:`aisec_rules.read.files.read_text`, :func:`aisec_rules.read.loader.parse`) and nothing else;
   ``text``, ``json`` and ``sarif`` are ``aisec check --phase advanced --format F`` writing to a file;
-* with ``--against REF`` the same measurements run for the code of git ref ``REF`` too (a temporary
-  ``git worktree`` put first on ``PYTHONPATH``), interleaved with the current code's, and the parse reference is
+* with ``--against REF`` the same measurements run for the code of git ref ``REF`` too (its
+  ``aisec_rules/``, extracted by ``run.extract_pack``, put first on ``PYTHONPATH``), interleaved with the current code's, and the parse reference is
   the current code's for both: old against new in the same run;
 * each figure is the median of ``--repeat`` runs; the ratios are what counts (the machine may be shared).
 
@@ -42,6 +42,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
+
+from run import extract_pack  # bench/ is the script's folder, first on sys.path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -133,12 +135,7 @@ def series(sizes: Sequence[int], repeat: int, against: Optional[str]) -> dict:
     """Every size, ``repeat`` rounds of parse, text, JSON, SARIF (new, then old with ``against``), interleaved."""
     runs: List[dict] = []
     with tempfile.TemporaryDirectory(prefix="aisec-series-") as scratch:
-        codes = {"new": ROOT}
-        if against:
-            old = Path(scratch) / "old"
-            subprocess.run(["git", "worktree", "add", "--detach", str(old), against], cwd=ROOT, check=True,
-                           capture_output=True)
-            codes["old"] = old
+        codes = {"new": ROOT, **({"old": extract_pack(against)} if against else {})}
         try:
             for size in sizes:
                 corpus = OUT / "check-corpus" / str(size)
@@ -161,8 +158,7 @@ def series(sizes: Sequence[int], repeat: int, against: Optional[str]) -> dict:
                                   f"  peak {figures['rss_mb']:6.0f} MB", file=sys.stderr)
         finally:
             if against:
-                subprocess.run(["git", "worktree", "remove", "--force", str(codes["old"])], cwd=ROOT,
-                               capture_output=True)
+                shutil.rmtree(codes["old"], ignore_errors=True)
     revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     return {"against": against, "revision": revision.stdout.strip(), "repeat": repeat, "runs": runs}
 
